@@ -1,0 +1,133 @@
+"""FastAPI app factory: wires settings, Redis, Rasa and the router; maps errors to 4xx/503."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bot.api import api
+from bot.audit import configure_logging, log_event
+from bot.config import Settings, get_settings
+from bot.content import load_content
+from bot.dialogue import DialogueClient, DialogueUnavailable
+from bot.router import RedisUnavailable, Router
+from bot.safety.triage import triage
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with 413 before reading them whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> dict[str, object]:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message  # type: ignore[return-value]
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _too_large(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse({"detail": f"request body over {MAX_BODY_BYTES} bytes"}, 413)
+    await response(scope, receive, send)
+
+
+def _retry_later(detail: str, settings: Settings) -> JSONResponse:
+    return JSONResponse(
+        {"detail": detail},
+        status_code=503,
+        headers={"Retry-After": str(settings.retry_after_seconds)},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the gateway; Redis and Rasa are connected in the lifespan."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    content = load_content(settings.data_dir)
+    content.locale(settings.locale)  # fail at start-up on an unknown locale
+    triage("warm up")  # load and validate the triage lexicons before the first patient
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.redis_url is None:
+            raise RuntimeError("CAREBOT_REDIS_URL must be set (carebot run starts one)")
+        redis = Redis.from_url(
+            settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
+        )
+        dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
+        app.state.router = Router(settings, content, redis, dialogue)
+        try:
+            yield
+        finally:
+            await dialogue.aclose()
+            await redis.aclose()
+
+    app = FastAPI(
+        title="carebot",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Self-hosted patient assistant: triage, scripted dialogue, handoff.",
+    )
+    app.include_router(api)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Say what is wrong without echoing the patient's text back into logs or caches.
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        return JSONResponse({"detail": "; ".join(problems)}, status_code=422)
+
+    @app.exception_handler(DialogueUnavailable)
+    async def dialogue_down(request: Request, exc: DialogueUnavailable) -> JSONResponse:
+        log_event("dialogue_unavailable", error=str(exc), level=30)
+        return _retry_later(
+            "the dialogue service is unavailable; the message was stored as "
+            "failed, please resend it (same message_id) shortly",
+            settings,
+        )
+
+    @app.exception_handler(RedisUnavailable)
+    @app.exception_handler(RedisError)
+    async def redis_down(request: Request, exc: Exception) -> JSONResponse:
+        log_event("redis_unavailable", error=type(exc).__name__, level=30)
+        return _retry_later(
+            "storage is unavailable; the message was not accepted, please resend it shortly",
+            settings,
+        )
+
+    return app

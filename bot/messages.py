@@ -1,0 +1,75 @@
+"""The small typed values every part of carebot speaks: inbound messages, replies, routes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Language = Literal["en", "hi", "hinglish"]
+Channel = Literal["api", "web", "sms", "whatsapp"]
+
+
+class Route(StrEnum):
+    """Which path of the router produced a reply (the product's safety order)."""
+
+    EMERGENCY = "emergency"
+    CRISIS = "crisis"
+    INTENT = "intent"
+    KNOWLEDGE = "knowledge"
+    HANDOFF = "handoff"
+    OPT_OUT = "opt_out"
+    FALLBACK = "fallback"
+
+
+class Button(BaseModel):
+    """A quick reply: what the patient sees and what is sent back when chosen."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    payload: str
+
+
+class Reply(BaseModel):
+    """One message to the patient."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+class Citation(BaseModel):
+    """A knowledge-base document an answer quotes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    url: str
+
+
+class InboundMessage(BaseModel):
+    """A patient's message, normalised by its channel adapter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    text: str
+    channel: Channel
+    message_id: str
+
+
+class Outcome(BaseModel):
+    """What the router decided for one message."""
+
+    model_config = ConfigDict(frozen=True)
+
+    route: Route
+    intent: str | None = None
+    replies: tuple[Reply, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    language: Language = "en"
+    rules: tuple[str, ...] = Field(default=(), description="triage rules that fired")

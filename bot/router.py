@@ -1,0 +1,217 @@
+"""The router: one function from a patient's message to carebot's replies.
+
+Read :meth:`Router.decide` top to bottom to learn the product's safety order:
+safety triage → consent (opt-out) → handoff → scripted dialogue (Rasa) →
+knowledge (next) → honest fallback. Triage runs first on every message and
+needs neither Redis nor Rasa; nothing after it can override it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot import staff_queues
+from bot.audit import log_event
+from bot.config import Settings
+from bot.consent import is_start_command, is_stop_command
+from bot.content import Content
+from bot.dialogue import DialogueClient, DialogueTurn
+from bot.inbox import Inbox
+from bot.messages import InboundMessage, Language, Outcome, Reply, Route
+from bot.safety.triage import TriageResult, triage
+from bot.sessions import SessionState, SessionStore, Turn, now
+
+# Rasa intents whose route is not "intent"
+HANDOFF_INTENT = "talk_to_human"
+OPT_OUT_INTENT = "opt_out"
+HEALTH_INTENT = "health_question"  # goes to the knowledge route once it exists
+
+
+class RedisUnavailable(RuntimeError):
+    """Redis could not be reached; the message was not accepted."""
+
+
+@dataclass(frozen=True, slots=True)
+class Turnaround:
+    """An outcome and whether it was already answered before (a resent message)."""
+
+    outcome: Outcome
+    replayed: bool = False
+
+
+class Router:
+    """Decides every message's route; the API, channels and eval all call :meth:`handle`."""
+
+    def __init__(
+        self, settings: Settings, content: Content, redis: Redis, dialogue: DialogueClient
+    ) -> None:
+        self.settings = settings
+        self.content = content
+        self.redis = redis
+        self.dialogue = dialogue
+        self.sessions = SessionStore(
+            redis, settings.session_ttl_seconds, settings.history_max_turns
+        )
+        self.inbox = Inbox(redis, settings.session_ttl_seconds)
+
+    async def handle(self, message: InboundMessage) -> Turnaround:
+        """Store the message, decide its replies, store the outcome.
+
+        Raises:
+            RedisUnavailable: Redis is down and the message is not urgent.
+            DialogueUnavailable: Rasa is down; the message is stored as failed.
+        """
+        started = time.perf_counter()
+        result = triage(message.text)
+        try:
+            previous = await self.inbox.get(message.session_id, message.message_id)
+            if previous and previous.status == "answered" and previous.outcome is not None:
+                return Turnaround(previous.outcome, replayed=True)
+            record = await self.inbox.accept(message)
+        except RedisError as exc:
+            if result.is_urgent:
+                # Safety beats storage: answer an emergency even with Redis down.
+                log_event(
+                    "alert_not_stored", session_id=message.session_id, rules=result.rules, level=40
+                )
+                return Turnaround(self.safety_outcome(result, result.language))
+            raise RedisUnavailable(str(exc)) from exc
+        try:
+            outcome = await self.decide(message, result)
+        except Exception:
+            await self.inbox.finish(record, "failed")
+            raise
+        await self.inbox.finish(record, "answered", outcome)
+        log_event(
+            "turn",
+            session_id=message.session_id,
+            channel=message.channel,
+            route=outcome.route.value,
+            intent=outcome.intent,
+            rules=outcome.rules,
+            language=outcome.language,
+            ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return Turnaround(outcome)
+
+    async def decide(self, message: InboundMessage, result: TriageResult) -> Outcome:
+        """The routing policy, in the order patient safety requires."""
+        session = await self.sessions.load(message.session_id) or SessionState(
+            channel=message.channel, locale=self.settings.locale
+        )
+        session.language = choose_language(session.language, message.text, result.language)
+
+        # 1. Safety triage: deterministic, first, never overridden.
+        if result.is_urgent:
+            await staff_queues.raise_alert(
+                self.redis,
+                session_id=message.session_id,
+                channel=message.channel,
+                category=result.category or "",
+                rules=result.rules,
+                language=session.language,
+                text=message.text,
+            )
+            outcome = self.safety_outcome(result, session.language)
+        # 2. Consent: an opted-out sender hears nothing until they opt back in.
+        elif session.opted_out and not is_start_command(message.text):
+            outcome = Outcome(route=Route.OPT_OUT, language=session.language)
+        elif is_start_command(message.text) and session.opted_out:
+            session.opted_out = False
+            outcome = self._reply(Route.INTENT, None, "opt_in", session)
+        elif is_stop_command(message.text):
+            session.opted_out = True
+            outcome = self._reply(Route.OPT_OUT, OPT_OUT_INTENT, "opt_out", session)
+        # 3. Handoff: staff own the conversation; pass the message on, stay silent.
+        elif session.handoff:
+            await staff_queues.record_handoff(
+                self.redis,
+                session_id=message.session_id,
+                channel=message.channel,
+                text=message.text,
+            )
+            outcome = Outcome(route=Route.HANDOFF, intent=None, language=session.language)
+        # A message too long to read gets a polite reply rather than a guess.
+        elif len(message.text) > self.settings.max_text_chars:
+            outcome = self._reply(
+                Route.FALLBACK,
+                None,
+                "too_long",
+                session,
+                max_chars=str(self.settings.max_text_chars),
+            )
+        # 4. Scripted dialogue; 5. knowledge (next issue) and fallback.
+        else:
+            turn = await self.dialogue.send(
+                message.session_id,
+                message.text,
+                language=session.language,
+                locale=session.locale,
+                channel=message.channel,
+            )
+            outcome = await self._after_dialogue(message, session, turn)
+
+        await self.sessions.save(
+            message.session_id,
+            session,
+            [
+                Turn(role="patient", text=message.text, at=now()),
+                *(
+                    Turn(role="bot", text=r.text, route=outcome.route.value, at=now())
+                    for r in outcome.replies
+                ),
+            ],
+        )
+        return outcome
+
+    async def _after_dialogue(
+        self, message: InboundMessage, session: SessionState, turn: DialogueTurn
+    ) -> Outcome:
+        """Turn Rasa's answer into a route, with the side effects the route needs."""
+        if not turn.replies:
+            return self._reply(Route.FALLBACK, None, "fallback", session)
+        if turn.intent == HANDOFF_INTENT:
+            session.handoff = True
+            await staff_queues.record_handoff(
+                self.redis,
+                session_id=message.session_id,
+                channel=message.channel,
+                text=message.text,
+            )
+            route = Route.HANDOFF
+        elif turn.intent == OPT_OUT_INTENT:
+            session.opted_out = True
+            route = Route.OPT_OUT
+        elif turn.intent is None or turn.intent == HEALTH_INTENT:
+            route = Route.FALLBACK
+        else:
+            route = Route.INTENT
+        return Outcome(
+            route=route, intent=turn.intent, replies=turn.replies, language=session.language
+        )
+
+    def safety_outcome(self, result: TriageResult, language: Language) -> Outcome:
+        """The scripted emergency or crisis reply for the deployment's locale."""
+        route = Route.CRISIS if result.category == "crisis" else Route.EMERGENCY
+        reply = self.content.reply(route.value, language, self.settings.locale)
+        return Outcome(route=route, replies=(reply,), language=language, rules=result.rules)
+
+    def _reply(
+        self, route: Route, intent: str | None, key: str, session: SessionState, **extra: str
+    ) -> Outcome:
+        reply: Reply = self.content.reply(key, session.language, session.locale, **extra)
+        return Outcome(route=route, intent=intent, replies=(reply,), language=session.language)
+
+
+def choose_language(previous: Language, text: str, detected: Language) -> Language:
+    """Follow the patient's language, without flipping to English on "ok" or a button."""
+    if detected != "en" or previous == "en":
+        return detected
+    words = text.split()
+    if text.startswith("/") or len(words) < 3:
+        return previous
+    return detected

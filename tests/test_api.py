@@ -1,0 +1,226 @@
+"""The JSON API over real HTTP, with Rasa, the action server and Redis running."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from redis.asyncio import Redis
+
+from tests.helpers import say
+
+pytestmark = pytest.mark.slow
+
+
+async def test_scripted_question_gets_the_hospital_answer(client: httpx.AsyncClient) -> None:
+    body = await say(client, "api-hours", "what time does the OPD open?")
+    assert body["route"] == "intent" and body["intent"] == "clinic_hours"
+    assert "9:00 am" in body["replies"][0]["text"]
+    assert body["citations"] == []
+
+
+async def test_reply_follows_the_patients_language(client: httpx.AsyncClient) -> None:
+    body = await say(client, "api-hindi", "ओपीडी कब खुलती है?")
+    assert body["intent"] == "clinic_hours"
+    assert "ओपीडी" in body["replies"][0]["text"]
+
+
+async def test_emergency_is_answered_with_the_locale_number(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    body = await say(client, "api-emergency", "my father has crushing chest pain and is sweating")
+    assert body["route"] == "emergency" and body["intent"] is None
+    assert "112" in body["replies"][0]["text"]
+    alerts = await redis.xrange("carebot:staff:alerts")
+    assert alerts and alerts[-1][1][b"category"] == b"emergency"
+
+
+async def test_booking_form_collects_confirms_and_records_the_request(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    sid = "api-booking"
+    steps = [
+        ("I want to book an appointment", "department"),
+        ("cardiology", "day"),
+        ("next Monday", "time of day"),
+        ("morning", "name"),
+        ("Rahul Verma", "mobile"),
+        ("98765 43210", "Shall I send it"),
+    ]
+    for text, expected in steps:
+        body = await say(client, sid, text)
+        assert body["route"] == "intent" and body["intent"] == "book_appointment"
+        assert expected in body["replies"][0]["text"], body
+    body = await say(client, sid, "yes")
+    assert "front desk will call" in body["replies"][0]["text"]
+    requests = await redis.xrange("carebot:staff:requests")
+    fields = json.loads(requests[-1][1][b"fields"])
+    assert requests[-1][1][b"kind"] == b"book_appointment"
+    assert fields == {
+        "department": "Cardiology",
+        "preferred_date": "next Monday",
+        "preferred_time": "morning",
+        "patient_name": "Rahul Verma",
+        "contact_phone": "9876543210",
+    }
+
+
+async def test_patient_can_stop_a_form_half_way(client: httpx.AsyncClient, redis: Redis) -> None:
+    sid = "api-stop-form"
+    await say(client, sid, "I need a refill of my prescription")
+    body = await say(client, sid, "no, forget it")
+    assert "haven't sent anything" in body["replies"][0]["text"]
+    assert await redis.xlen("carebot:staff:requests") == 0
+
+
+async def test_question_during_a_form_is_answered_and_the_form_resumes(
+    client: httpx.AsyncClient,
+) -> None:
+    sid = "api-interrupt"
+    await say(client, sid, "book an appointment please")
+    body = await say(client, sid, "where is the hospital located?")
+    texts = " ".join(r["text"] for r in body["replies"])
+    assert "Lakeview Road" in texts and "department" in texts
+
+
+async def test_talk_to_human_hands_off_and_the_bot_goes_quiet(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    sid = "api-handoff"
+    body = await say(client, sid, "I want to talk to a real person")
+    assert body["route"] == "handoff" and body["intent"] == "talk_to_human"
+    body = await say(client, sid, "hello? what are the visiting hours")
+    assert body["route"] == "handoff" and body["replies"] == []
+    assert await redis.xlen("carebot:staff:handoffs") == 2
+    # safety still comes first while staff own the conversation
+    body = await say(client, sid, "he has collapsed and is not breathing")
+    assert body["route"] == "emergency"
+
+
+async def test_opt_out_silences_the_bot_until_start(client: httpx.AsyncClient) -> None:
+    sid = "api-optout"
+    body = await say(client, sid, "please stop sending me messages")
+    assert body["route"] == "opt_out" and body["intent"] == "opt_out"
+    assert "START" in body["replies"][0]["text"]
+    body = await say(client, sid, "what are the OPD timings")
+    assert body["route"] == "opt_out" and body["replies"] == []
+    body = await say(client, sid, "START")
+    assert body["replies"] and "Welcome back" in body["replies"][0]["text"]
+    body = await say(client, sid, "what are the OPD timings")
+    assert body["intent"] == "clinic_hours"
+
+
+async def test_health_question_is_honestly_declined(client: httpx.AsyncClient) -> None:
+    body = await say(client, "api-health", "what should I eat when I have dengue?")
+    assert body["route"] == "fallback" and body["intent"] == "health_question"
+    assert "can't answer health questions yet" in body["replies"][0]["text"]
+
+
+async def test_nonsense_gets_a_fallback_that_offers_a_human(client: httpx.AsyncClient) -> None:
+    body = await say(client, "api-nonsense", "qwpoeiruty zmxncb")
+    assert body["route"] == "fallback" and body["intent"] is None
+    assert any(b["payload"] == "/talk_to_human" for b in body["replies"][0]["buttons"])
+
+
+async def test_resent_message_id_is_answered_once(client: httpx.AsyncClient, redis: Redis) -> None:
+    payload = {"session_id": "api-idem", "text": "I want to talk to a person", "message_id": "m-1"}
+    first = (await client.post("/api/v1/messages", json=payload)).json()
+    second = (await client.post("/api/v1/messages", json=payload)).json()
+    assert first == second
+    assert await redis.xlen("carebot:staff:handoffs") == 1
+
+
+async def test_forget_me_removes_session_and_rasa_tracker(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    await say(client, "api-forget", "hello")
+    assert await redis.exists("carebot:tracker:api-forget", "carebot:session:api-forget") == 2
+    response = await client.delete("/api/v1/sessions/api-forget")
+    assert response.status_code == 204
+    assert await redis.keys("*api-forget*") == []
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ready"}
+    assert (await client.get("/docs")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"session_id": "s", "text": ""}, "empty"),
+        ({"session_id": "s", "text": "   \n "}, "empty"),
+        ({"session_id": "s", "text": "x" * 10_000}, "at most"),
+        ({"session_id": "s", "text": "hi\x00there"}, "control characters"),
+        ({"session_id": "s", "text": 42}, "string"),
+        ({"session_id": "s"}, "text"),
+        ({"text": "hi"}, "session_id"),
+        ({"session_id": "a b/c", "text": "hi"}, "session_id"),
+        ({"session_id": "s", "text": "hi", "channel": "fax"}, "channel"),
+        ({"session_id": "s", "text": "hi", "extra": 1}, "extra"),
+        ([], "object"),
+    ],
+)
+async def test_bad_input_gets_a_clear_4xx(
+    client: httpx.AsyncClient, body: object, problem: str
+) -> None:
+    response = await client.post("/api/v1/messages", json=body)
+    assert response.status_code == 422
+    assert problem in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "status"),
+    [
+        (b'{"session_id": "s", "text": "\xff\xfe"}', {"content-type": "application/json"}, 422),
+        (b'{"session_id": "s", "text": ', {"content-type": "application/json"}, 422),
+        (b"session_id=s&text=hi", {"content-type": "application/x-www-form-urlencoded"}, 422),
+        (b"x" * 70_000, {"content-type": "application/json"}, 413),
+    ],
+)
+async def test_malformed_bodies_are_refused(
+    client: httpx.AsyncClient, content: bytes, headers: dict[str, str], status: int
+) -> None:
+    response = await client.post("/api/v1/messages", content=content, headers=headers)
+    assert response.status_code == status
+    assert "detail" in response.json()
+
+
+async def test_long_message_gets_a_polite_reply(client: httpx.AsyncClient) -> None:
+    body = await say(client, "api-long", "please read this " * 200)
+    assert body["route"] == "fallback" and "too long" in body["replies"][0]["text"]
+
+
+async def test_emergency_in_a_long_message_is_still_caught(client: httpx.AsyncClient) -> None:
+    body = await say(
+        client,
+        "api-long-emg",
+        "sorry for the long story " * 100 + " now my wife is unconscious and not breathing",
+    )
+    assert body["route"] == "emergency"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=50),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["session_id", "text", "channel", "message_id", "x"]),
+                children,
+                max_size=4,
+            )
+        ),
+        max_leaves=8,
+    )
+)
+def test_no_json_payload_causes_a_server_error(gateway: str, payload: object) -> None:
+    response = httpx.post(f"{gateway}/api/v1/messages", json=payload, timeout=30)
+    assert response.status_code < 500 or response.status_code == 503
