@@ -48,8 +48,9 @@ def digest(*paths: Path) -> str:
     for base in paths:
         files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
         for f in files:
-            if "__pycache__" in f.parts or any(part.startswith(".") for part in f.parts[-3:]):
-                continue
+            relative = f.relative_to(ROOT).parts
+            if "__pycache__" in relative or any(p.startswith(".") for p in relative[1:]):
+                continue  # caches and tool state, not content
             h.update(str(f.relative_to(ROOT)).encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -163,10 +164,12 @@ def train_rasa_model() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "steps", nargs="*", default=["app", "rasa", "model"], choices=["app", "rasa", "model"]
-    )
+    parser.add_argument("steps", nargs="*", metavar="STEP",
+                        help="app, rasa and/or model (default: all three)")
     args = parser.parse_args()
+    if unknown := set(args.steps) - {"app", "rasa", "model"}:
+        parser.error(f"unknown steps: {sorted(unknown)}")
+    args.steps = args.steps or ["app", "rasa", "model"]
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"carebot needs Python 3.11 to set up; this is {sys.version.split()[0]}")
     if "app" in args.steps:
