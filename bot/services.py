@@ -79,15 +79,15 @@ class Process:
     popen: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.popen = subprocess.Popen(
-            self.command,
-            cwd=self.cwd,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the handle
+            self.popen = subprocess.Popen(
+                self.command,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -129,7 +129,17 @@ class Stack:
     redis_url: str = ""
 
     def start(self, wait_seconds: float = 180.0) -> None:
-        """Start everything and wait until Rasa has its model loaded."""
+        """Start everything and wait until Rasa has its model loaded.
+
+        On failure everything already started is stopped again before raising.
+        """
+        try:
+            self._start(wait_seconds)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, wait_seconds: float) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         if self.settings.redis_url:
             self.redis_url = self.settings.redis_url

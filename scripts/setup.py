@@ -136,8 +136,12 @@ def train_rasa_model() -> None:
         started = time.monotonic()
         say("training the Rasa model (dialogue/ changed; about 1-2 minutes)")
         cached.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "RASA_CACHE_DIRECTORY": str(CACHE / "rasa-train-cache")}
+        env = {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "RASA_CACHE_DIRECTORY": str(CACHE / "rasa-train-cache"),
+        }
         run(
             [
                 str(RASA_VENV / "bin" / "rasa"),
@@ -164,8 +168,9 @@ def train_rasa_model() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("steps", nargs="*", metavar="STEP",
-                        help="app, rasa and/or model (default: all three)")
+    parser.add_argument(
+        "steps", nargs="*", metavar="STEP", help="app, rasa and/or model (default: all three)"
+    )
     args = parser.parse_args()
     if unknown := set(args.steps) - {"app", "rasa", "model"}:
         parser.error(f"unknown steps: {sorted(unknown)}")
