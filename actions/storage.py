@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from redis.asyncio import Redis
 
+from bot.redis_client import connect_redis
 from bot.staff_queues import record_request
 
 _redis: Redis | None = None
@@ -18,7 +19,7 @@ def _client() -> Redis:
         url = os.environ.get("CAREBOT_REDIS_URL")
         if not url:
             raise RuntimeError("CAREBOT_REDIS_URL is not set for the action server")
-        _redis = Redis.from_url(url)
+        _redis = connect_redis(url)
     return _redis
 
 

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -17,6 +16,7 @@ from bot.audit import configure_logging, log_event
 from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
+from bot.redis_client import connect_redis
 from bot.router import RedisUnavailable, Router
 from bot.safety.triage import triage
 
@@ -83,9 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.redis_url is None:
             raise RuntimeError("CAREBOT_REDIS_URL must be set (carebot run starts one)")
-        redis = Redis.from_url(
-            settings.redis_url, socket_timeout=5, socket_connect_timeout=2, health_check_interval=30
-        )
+        redis = connect_redis(settings.redis_url)
         dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
         app.state.router = Router(settings, content, redis, dialogue)
         try:

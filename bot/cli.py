@@ -11,13 +11,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from bot.config import ROOT, Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient
 from bot.evaluation import evaluate, format_report, load_cases
 from bot.messages import InboundMessage
+from bot.redis_client import connect_redis
 from bot.router import Router
 from bot.services import Stack
 
@@ -59,7 +58,7 @@ def _rasa_ready(settings: Settings) -> bool:
 async def open_router(settings: Settings) -> AsyncIterator[Router]:
     """A router wired to Redis and Rasa, as the API builds it."""
     assert settings.redis_url is not None
-    redis = Redis.from_url(settings.redis_url)
+    redis = connect_redis(settings.redis_url)
     dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
     try:
         yield Router(settings, load_content(settings.data_dir), redis, dialogue)

@@ -14,6 +14,8 @@ import httpx
 
 from bot.messages import Button, Language, Reply
 
+MAX_CONNECTIONS = 16
+
 
 class DialogueUnavailable(RuntimeError):
     """Rasa (or its action server) could not answer; the caller should retry later."""
@@ -34,10 +36,14 @@ class DialogueClient:
     """Talks to ``POST /webhooks/rest/webhook`` with timeouts; one call per turn."""
 
     def __init__(self, base_url: str, timeout_seconds: float) -> None:
+        # A bounded pool of kept-alive connections: under a burst, turns queue here (up to the
+        # timeout) instead of opening hundreds of sockets that Rasa's single loop cannot accept.
         self._client = httpx.AsyncClient(
             base_url=base_url,
-            timeout=httpx.Timeout(timeout_seconds, connect=2.0),
-            limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+            timeout=httpx.Timeout(timeout_seconds, connect=5.0),
+            limits=httpx.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+            ),
         )
 
     async def aclose(self) -> None:
