@@ -224,3 +224,32 @@ async def test_emergency_in_a_long_message_is_still_caught(client: httpx.AsyncCl
 def test_no_json_payload_causes_a_server_error(gateway: str, payload: object) -> None:
     response = httpx.post(f"{gateway}/api/v1/messages", json=payload, timeout=30)
     assert response.status_code < 500 or response.status_code == 503
+
+
+async def test_rasa_tracker_lives_in_redis_and_expires(client: httpx.AsyncClient,
+                                                       redis: Redis) -> None:
+    await say(client, "api-ttl", "hello")
+    assert 0 < await redis.ttl("carebot:tracker:api-ttl") <= 24 * 3600
+    assert 0 < await redis.ttl("carebot:session:api-ttl") <= 24 * 3600
+
+
+async def test_opted_out_patient_in_an_emergency_still_gets_help(client: httpx.AsyncClient) -> None:
+    sid = "api-optout-emg"
+    await say(client, sid, "STOP")
+    body = await say(client, sid, "my son swallowed rat poison")
+    assert body["route"] == "emergency" and "108" in body["replies"][0]["text"]
+
+
+async def test_cancellation_in_hindi_is_asked_and_confirmed_in_hindi(
+        client: httpx.AsyncClient, redis: Redis) -> None:
+    sid = "api-cancel-hi"
+    body = await say(client, sid, "मुझे अपना अपॉइंटमेंट रद्द करना है")
+    assert body["intent"] == "cancel_appointment"
+    assert "अपॉइंटमेंट" in body["replies"][0]["text"]
+    for text in ("कार्डियोलॉजी, शुक्रवार", "सुनीता देवी", "9876543210"):
+        body = await say(client, sid, text)
+    assert "फ्रंट डेस्क" in body["replies"][0]["text"]  # asks to confirm, in Hindi
+    body = await say(client, sid, "हाँ")
+    assert "भेज दिया गया" in body["replies"][0]["text"]
+    entry = (await redis.xrange("carebot:staff:requests"))[-1][1]
+    assert entry[b"kind"] == b"cancel_appointment"
