@@ -20,11 +20,13 @@ from actions.common import (
     content,
     form_intent,
     language_of,
+    latest_intent,
     locale_of,
     report,
     send,
     send_reply,
 )
+from actions.replies import REPLY_FOR_INTENT
 from actions.storage import save_request
 
 REQUEST_SLOTS = (
@@ -43,6 +45,38 @@ _NAME_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _NAME_SUFFIX = re.compile(r"\s*(hai|he|h|है)\s*[.!]?\s*$", re.IGNORECASE)
+# Questions a patient may ask in the middle of a form, answered before asking again.
+INTERRUPTING_INTENTS = {
+    "clinic_hours",
+    "visiting_hours",
+    "location_directions",
+    "test_results",
+    "billing_insurance",
+    "health_question",
+}
+INTERRUPTION_CONFIDENCE = 0.9
+_QUESTION = re.compile(
+    r"\?|^\s*(what|when|where|how|which|who|why|is|are|can|could|do|does)\b"
+    r"|\b(kya|kab|kahan|kaha|kaise|kaun|kitna|kitni|kitne)\b|(क्या|कब|कहाँ|कहां|कैसे|कौन|कितन)",
+    re.IGNORECASE,
+)
+
+
+def interrupting_question(tracker: Tracker) -> str | None:
+    """The FAQ intent of a clear question asked instead of answering the form, if any.
+
+    Only a confident intent phrased as a question counts, so an answer such as
+    "cardiology, Friday" is never mistaken for a question about directions.
+    """
+    intent, confidence = latest_intent(tracker)
+    text = (tracker.latest_message or {}).get("text") or ""
+    if (
+        intent in INTERRUPTING_INTENTS
+        and confidence >= INTERRUPTION_CONFIDENCE
+        and _QUESTION.search(text)
+    ):
+        return intent
+    return None
 
 
 def clean_field(text: Any) -> str | None:
@@ -110,6 +144,18 @@ class _RequestFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         send_reply(dispatcher, tracker, key)
         return {slot: None}
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Answer a question asked mid-form, then ask for the same slot again."""
+        requested = tracker.get_slot("requested_slot")
+        question = interrupting_question(tracker)
+        if requested in REQUEST_SLOTS and question is not None:
+            send_reply(dispatcher, tracker, REPLY_FOR_INTENT[question])
+            return [SlotSet(requested, None)]
+        events: list[EventType] = await super().get_validation_events(dispatcher, tracker, domain)
+        return events
 
     async def validate_department(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

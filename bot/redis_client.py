@@ -17,4 +17,4 @@ def connect_redis(url: str) -> Redis:
         socket_connect_timeout=2,
         health_check_interval=30,
     )
-    return Redis(connection_pool=pool)
+    return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its sockets

@@ -37,8 +37,15 @@ class _ServerThread(uvicorn.Server):
 @contextlib.contextmanager
 def serve(app: ASGIApp, port: int) -> Iterator[str]:
     """Serve an ASGI app with uvicorn in a thread on 127.0.0.1:port; yields its URL."""
+    # loop="asyncio": uvicorn must not switch the test runner's own loops to uvloop
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        loop="asyncio",
     )
     server = _ServerThread(config)
     thread = threading.Thread(target=server.run, daemon=True)

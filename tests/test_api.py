@@ -226,8 +226,9 @@ def test_no_json_payload_causes_a_server_error(gateway: str, payload: object) ->
     assert response.status_code < 500 or response.status_code == 503
 
 
-async def test_rasa_tracker_lives_in_redis_and_expires(client: httpx.AsyncClient,
-                                                       redis: Redis) -> None:
+async def test_rasa_tracker_lives_in_redis_and_expires(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
     await say(client, "api-ttl", "hello")
     assert 0 < await redis.ttl("carebot:tracker:api-ttl") <= 24 * 3600
     assert 0 < await redis.ttl("carebot:session:api-ttl") <= 24 * 3600
@@ -241,7 +242,8 @@ async def test_opted_out_patient_in_an_emergency_still_gets_help(client: httpx.A
 
 
 async def test_cancellation_in_hindi_is_asked_and_confirmed_in_hindi(
-        client: httpx.AsyncClient, redis: Redis) -> None:
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
     sid = "api-cancel-hi"
     body = await say(client, sid, "मुझे अपना अपॉइंटमेंट रद्द करना है")
     assert body["intent"] == "cancel_appointment"
