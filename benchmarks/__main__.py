@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import psutil
-from benchmarks.triage_latency import measure_triage_latency
 
 from benchmarks.dialogue_latency import (
     compare_latency,
@@ -17,6 +16,7 @@ from benchmarks.dialogue_latency import (
     start_bench_stack,
     sustained_throughput,
 )
+from benchmarks.triage_latency import measure_triage_latency
 
 
 def machine() -> str:
