@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import bisect
 import functools
-import importlib
 import os
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from bot.safety.language import Language, detect_language
 from bot.safety.lexicon import (
@@ -41,6 +39,7 @@ from bot.safety.lexicon import (
     Rule,
     load_lexicon,
 )
+from bot.safety.prefilter import Prefilter
 
 __all__ = ["LexiconError", "Triage", "TriageResult", "load_triage", "triage"]
 
@@ -51,7 +50,6 @@ _SENTENCES = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?;\n\r\u0964\u0965]")
 _CLAUSES = re.compile(r"[,:()\[\]{}\"|*]|\s[-\u2013\u2014]+\s|--+")
 _WORDS = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
 _NOT_SPACE = re.compile(r"\S")
-_WORD_START = re.compile(r"(?<!\S)\S")
 
 Reason = Literal["question", "negated", "history", "unless"]
 
@@ -116,10 +114,8 @@ class Triage:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._parts = _Prefilter(
-            part for r in lexicon.rules for p in r.patterns for part in p.parts
-        )
-        self._idioms = _Prefilter(idiom for _, idiom in lexicon.idioms)
+        self._parts = Prefilter(part for r in lexicon.rules for p in r.patterns for part in p.parts)
+        self._idioms = Prefilter(idiom for _, idiom in lexicon.idioms)
         # A pattern is tried only when its first part is a candidate: part id -> patterns.
         self._by_first_part: dict[int, list[tuple[int, int]]] = {}
         for rule_index, rule in enumerate(lexicon.rules):
@@ -327,96 +323,6 @@ class Triage:
             return before[-1]
         after = [is_history for position, is_history in cues if position > end]
         return after[0] if after else False
-
-
-class _Prefilter:
-    """Which regexes can match a text at all, judged by how their matches must begin.
-
-    Searching all ~500 rule patterns in every message costs about a millisecond;
-    most cannot match because no word of the message starts the way they must.
-    The prefixes are read from each regex's parse tree, so the filter is exact in
-    one direction: it never drops a pattern that could match.
-    """
-
-    def __init__(self, patterns: Iterable[re.Pattern[str]]) -> None:
-        self._always: set[int] = set()
-        self._by_prefix: dict[str, set[int]] = {}
-        for pattern in patterns:
-            prefixes = match_prefixes(pattern.pattern)
-            if prefixes is None:
-                self._always.add(id(pattern))
-            for prefix in prefixes or ():
-                self._by_prefix.setdefault(prefix, set()).add(id(pattern))
-
-    def candidates(self, text: str) -> set[int]:
-        """``id()`` of every pattern that may match somewhere in ``text``."""
-        found = set(self._always)
-        lookup = self._by_prefix.get
-        for word in _WORD_START.finditer(text):
-            start = word.start()
-            for length in range(1, PREFIX_LENGTH + 1):
-                hit = lookup(text[start : start + length])
-                if hit:
-                    found |= hit
-        return found
-
-
-# The regex parser is private to the re module but stable within a Python version;
-# it is only used at start-up and any node it does not know ends a prefix early.
-_parser: Any = importlib.import_module("re._parser")
-_sre: Any = importlib.import_module("re._constants")
-PREFIX_LENGTH = 3
-_MAX_PREFIXES = 5000
-
-
-def match_prefixes(regex: str) -> frozenset[str] | None:
-    """Strings of up to 3 characters one of which starts every match of ``regex``.
-
-    Returns ``None`` when a match may start with anything (no filtering possible).
-    """
-    done, growing = _grow(list(_parser.parse(regex)), {""})
-    prefixes = done | growing
-    return None if "" in prefixes else frozenset(prefixes)
-
-
-def _grow(nodes: list[Any], growing: set[str]) -> tuple[set[str], set[str]]:
-    """Extend prefixes through ``nodes``: (prefixes that stop here, prefixes still growing)."""
-    done: set[str] = set()
-    for op, arg in nodes:
-        if not growing:
-            break
-        if op is _sre.LITERAL:
-            growing = {p + chr(arg) for p in growing}
-        elif op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg) and len(arg) <= 8:
-            growing = {p + chr(c) for p in growing for _, c in arg}
-        elif op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-            continue  # zero-width: consumes nothing
-        elif op is _sre.SUBPATTERN:
-            stopped, growing = _grow(list(arg[-1]), growing)
-            done |= stopped
-        elif op is _sre.BRANCH:
-            results = [_grow(list(alt), set(growing)) for alt in arg[1]]
-            done.update(*(stopped for stopped, _ in results))
-            growing = set().union(*(grown for _, grown in results))
-        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT):
-            low, high, sub = arg
-            stopped, taken = _grow(list(sub), set(growing))
-            done |= stopped
-            if low == 1 and high == 1:
-                growing = taken
-            else:  # after one repetition anything may follow: stop those prefixes
-                done |= taken
-                if low > 0:
-                    growing = set()
-        else:  # a class, a category, "any character": the prefix cannot grow
-            done |= growing
-            growing = set()
-        full = {p for p in growing if len(p) >= PREFIX_LENGTH}
-        done |= full
-        growing -= full
-        if len(done) + len(growing) > _MAX_PREFIXES:  # shorter prefixes are still sound
-            return {p[:1] for p in done | growing}, set()
-    return done, growing
 
 
 def _outside(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
