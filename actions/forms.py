@@ -186,30 +186,34 @@ class _RequestFormValidation(FormValidationAction):
             return {slot: text}
         return await self._reject(dispatcher, tracker, slot, "invalid_text")
 
-    async def validate_current_appointment(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return await self._validate_text("current_appointment", value, dispatcher, tracker)
 
-    async def validate_preferred_date(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return await self._validate_text("preferred_date", value, dispatcher, tracker)
+# Free-text answers the front desk reads as written: one shared check, registered
+# under the validate_<slot> names rasa-sdk looks up.
+FREE_TEXT_SLOTS = (
+    "current_appointment",
+    "preferred_date",
+    "preferred_time",
+    "medicine",
+    "prescriber",
+)
 
-    async def validate_preferred_time(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return await self._validate_text("preferred_time", value, dispatcher, tracker)
 
-    async def validate_medicine(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+def _free_text_validator(slot: str) -> Any:
+    async def validate(
+        self: _RequestFormValidation,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> dict[str, Any]:
-        return await self._validate_text("medicine", value, dispatcher, tracker)
+        return await self._validate_text(slot, value, dispatcher, tracker)
 
-    async def validate_prescriber(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> dict[str, Any]:
-        return await self._validate_text("prescriber", value, dispatcher, tracker)
+    validate.__name__ = f"validate_{slot}"
+    return validate
+
+
+for _slot in FREE_TEXT_SLOTS:
+    setattr(_RequestFormValidation, f"validate_{_slot}", _free_text_validator(_slot))
 
 
 class ValidateBookAppointmentForm(_RequestFormValidation):
