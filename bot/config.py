@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     locale: str = Field(default="IN", description="emergency/crisis numbers: IN, US or GB")
     session_ttl_seconds: int = 24 * 3600
     history_max_turns: int = 50
+    handoff_ttl_seconds: int = Field(
+        default=4 * 3600, description="the bot stays silent this long after a handoff"
+    )
     max_text_chars: int = Field(
         default=1600, description="longer messages get a polite 'too long' reply"
     )

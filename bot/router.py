@@ -127,7 +127,7 @@ class Router:
             session.opted_out = True
             outcome = self._reply(Route.OPT_OUT, OPT_OUT_INTENT, "opt_out", session)
         # 3. Handoff: staff own the conversation; pass the message on, stay silent.
-        elif session.handoff:
+        elif session.in_handoff:
             await staff_queues.record_handoff(
                 self.redis,
                 session_id=message.session_id,
@@ -175,7 +175,7 @@ class Router:
         if not turn.replies:
             return self._reply(Route.FALLBACK, None, "fallback", session)
         if turn.intent == HANDOFF_INTENT:
-            session.handoff = True
+            session.handoff_until = now() + self.settings.handoff_ttl_seconds
             await staff_queues.record_handoff(
                 self.redis,
                 session_id=message.session_id,

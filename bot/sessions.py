@@ -2,7 +2,7 @@
 
 Keys (all expire ``session_ttl_seconds`` after the last message):
 
-* ``carebot:session:{id}``  hash: channel, locale, language, opted_out, handoff
+* ``carebot:session:{id}``  hash: channel, locale, language, opted_out, handoff_until
 * ``carebot:history:{id}``  list of JSON turns, newest last, capped
 * ``carebot:inbox:{id}``    hash message_id → each accepted message and its
   outcome (see :mod:`bot.inbox`)
@@ -35,7 +35,12 @@ class SessionState(BaseModel):
     locale: str
     language: Language = "en"
     opted_out: bool = False
-    handoff: bool = False
+    handoff_until: float = 0.0  # staff own the conversation until this Unix time
+
+    @property
+    def in_handoff(self) -> bool:
+        """True while staff own the conversation and the bot stays silent."""
+        return self.handoff_until > time.time()
 
 
 class Turn(BaseModel):
@@ -65,7 +70,6 @@ class SessionStore:
             {
                 **fields,
                 "opted_out": fields.get("opted_out") == "1",
-                "handoff": fields.get("handoff") == "1",
             }
         )
 
@@ -81,8 +85,8 @@ class SessionStore:
             state.language,
             "opted_out",
             "1" if state.opted_out else "0",
-            "handoff",
-            "1" if state.handoff else "0",
+            "handoff_until",
+            f"{state.handoff_until:.3f}",
         ]
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, items=fields)

@@ -255,3 +255,14 @@ async def test_cancellation_in_hindi_is_asked_and_confirmed_in_hindi(
     assert "भेज दिया गया" in body["replies"][0]["text"]
     entry = (await redis.xrange("carebot:staff:requests"))[-1][1]
     assert entry[b"kind"] == b"cancel_appointment"
+
+
+async def test_bot_answers_again_once_the_handoff_time_is_over(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
+    sid = "api-handoff-over"
+    await say(client, sid, "connect me to the receptionist please")
+    assert (await say(client, sid, "visiting hours?"))["replies"] == []
+    await redis.hset(f"carebot:session:{sid}", "handoff_until", "1.0")  # as if hours passed
+    body = await say(client, sid, "what are the visiting hours?")
+    assert body["route"] == "intent" and body["intent"] == "visiting_hours"
