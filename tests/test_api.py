@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import httpx
 import pytest
@@ -266,3 +267,18 @@ async def test_bot_answers_again_once_the_handoff_time_is_over(
     await redis.hset(f"carebot:session:{sid}", "handoff_until", "1.0")  # as if hours passed
     body = await say(client, sid, "what are the visiting hours?")
     assert body["route"] == "intent" and body["intent"] == "visiting_hours"
+
+
+async def test_logs_never_contain_patient_text_or_numbers(client: httpx.AsyncClient) -> None:
+    lines: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("carebot").addHandler(handler)
+    try:
+        await say(client, "api-private", "I am Zorawar Quill, call me on 98111 22334 about my bill")
+        await say(client, "api-private", "my chest hurts badly and I'm sweating, Zorawar")
+    finally:
+        logging.getLogger("carebot").removeHandler(handler)
+    logged = "\n".join(lines)
+    assert '"event": "turn"' in logged and '"route": "emergency"' in logged
+    assert "Zorawar" not in logged and "98111" not in logged and "api-private" not in logged
