@@ -1,13 +1,15 @@
-"""``carebot run | eval | chat``: a thin layer over the modules that do the work."""
+"""``carebot run | eval | chat | kb check``: a thin layer over the modules that do the work."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import sys
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from bot.config import ROOT, Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient
 from bot.evaluation import evaluate, format_report, load_cases
+from bot.knowledge.documents import KNOWLEDGE_DIR, check_documents, load_documents
 from bot.messages import InboundMessage
 from bot.redis_client import connect_redis
 from bot.router import Router
@@ -137,6 +140,19 @@ def cmd_chat(settings: Settings) -> int:
     return 0
 
 
+def cmd_kb_check(directory: Path) -> int:
+    """Validate the knowledge base; non-zero exit when any document would be refused."""
+    documents, problems = load_documents(directory)
+    problems += check_documents(documents, dt.date.today())
+    for problem in problems:
+        print(f"refused  {problem}")
+    languages = ", ".join(
+        f"{n} {k}" for k, n in sorted(Counter(d.meta.language for d in documents).items())
+    )
+    print(f"{len(documents)} documents ({languages}), {len(problems)} problems")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``carebot`` command."""
     parser = argparse.ArgumentParser(prog="carebot", description=__doc__)
@@ -146,7 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     p_eval.add_argument("file", type=Path)
     p_eval.add_argument("--json", action="store_true", help="print results and metrics as JSON")
     sub.add_parser("chat", help="talk to carebot in the terminal")
+    p_kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = p_kb.add_subparsers(dest="kb_command", required=True)
+    p_check = kb_sub.add_parser("check", help="validate every document in knowledge/")
+    p_check.add_argument("--dir", type=Path, default=KNOWLEDGE_DIR)
     args = parser.parse_args(argv)
+    if args.command == "kb":
+        return cmd_kb_check(args.dir)
     settings = get_settings()
     if args.command == "run":
         return cmd_run(settings)
