@@ -314,6 +314,15 @@ EMERGENCIES: list[tuple[str, str]] = [
     ("my grandmother fell in the bathroom, she's not answering me", "emergency.unconscious"),
     ("my heart hurts really bad and my left arm is numb", "emergency.chest_pain"),
     ("बच्चे ने बटन वाली बैटरी निगल ली", "emergency.poisoning"),
+    # past cause with a present danger sign; indirect crisis wording; hypotheticals
+    (
+        "fell off the bike yesterday and hit his head, now he keeps throwing up",
+        "emergency.head_injury",
+    ),
+    ("कल गिरने से सिर में चोट लगी थी, अब बार बार उल्टी", "emergency.head_injury"),
+    ("माँ का एक तरफ का पैर अचानक काम नहीं कर रहा", "emergency.stroke"),
+    ("अचानक बहुत तेज सिरदर्द हुआ, ऐसा पहले कभी नहीं", "emergency.thunderclap_headache"),
+    ("achanak bahut tez sir dard shuru hua hai", "emergency.thunderclap_headache"),
 ]
 
 CRISES: list[tuple[str, str]] = [
@@ -377,6 +386,16 @@ CRISES: list[tuple[str, str]] = [
     ("ab aur jeene ki himmat nahi", "crisis.suicidal_thoughts"),
     ("maine zeher kha liya hai", "crisis.suicide_attempt"),
     ("neend ki goliyan kha lunga", "crisis.suicidal_thoughts"),
+    # past cause with a present danger sign; indirect crisis wording; hypotheticals
+    ("what is a lethal dose of my sleeping tablets", "crisis.suicidal_thoughts"),
+    ("my family would honestly be happier without me", "crisis.suicidal_thoughts"),
+    ("घरवाले मेरे बिना ज़्यादा खुश रहेंगे", "crisis.suicidal_thoughts"),
+    ("subah jagna hi nahi chahti", "crisis.suicidal_thoughts"),
+    ("jaan dene ka khayal aa raha hai", "crisis.suicidal_thoughts"),
+    ("i cut my thighs whenever i feel numb", "crisis.self_harm"),
+    ("razor se haath pe cut lagati hu", "crisis.self_harm"),
+    ("deliberately swallowed twenty of my mother's tablets", "crisis.suicide_attempt"),
+    ("मरने के लिए चूहे मारने की दवा पी ली", "crisis.suicide_attempt"),
 ]
 
 NOT_URGENT: list[str] = [
@@ -519,48 +538,12 @@ NOT_URGENT: list[str] = [
     "मुझे हल्का बुखार है",
     "pet me halka dard hai",
     "chota bacha hai, bukhar 100 hai, kaunsi dawai du",
+    # past cause with a present danger sign; indirect crisis wording; hypotheticals
+    "agar kisi ko lakwa ho jaye to kya karna chahiye, bas jaankari ke liye",
+    "मिर्गी और बेहोशी में क्या फर्क है?",
+    "mere bina bhi report mil jayegi kya",
+    "how many paracetamol can I take in a day",
 ]
-
-
-# Past cause, present danger sign; indirect crisis wording; deliberate overdoses.
-MORE_URGENT = [
-    (
-        "fell off the bike yesterday and hit his head, now he keeps throwing up",
-        "emergency.head_injury",
-    ),
-    ("कल गिरने से सिर में चोट लगी थी, अब बार बार उल्टी", "emergency.head_injury"),
-    ("माँ का एक तरफ का पैर अचानक काम नहीं कर रहा", "emergency.stroke"),
-    ("अचानक बहुत तेज सिरदर्द हुआ, ऐसा पहले कभी नहीं", "emergency.thunderclap_headache"),
-    ("achanak bahut tez sir dard shuru hua hai", "emergency.thunderclap_headache"),
-    ("what is a lethal dose of my sleeping tablets", "crisis.suicidal_thoughts"),
-    ("my family would honestly be happier without me", "crisis.suicidal_thoughts"),
-    ("घरवाले मेरे बिना ज़्यादा खुश रहेंगे", "crisis.suicidal_thoughts"),
-    ("subah jagna hi nahi chahti", "crisis.suicidal_thoughts"),
-    ("jaan dene ka khayal aa raha hai", "crisis.suicidal_thoughts"),
-    ("i cut my thighs whenever i feel numb", "crisis.self_harm"),
-    ("razor se haath pe cut lagati hu", "crisis.self_harm"),
-    ("deliberately swallowed twenty of my mother's tablets", "crisis.suicide_attempt"),
-    ("मरने के लिए चूहे मारने की दवा पी ली", "crisis.suicide_attempt"),
-]
-
-
-@pytest.mark.parametrize(("text", "rule"), MORE_URGENT)
-def test_indirect_and_compound_urgent_messages_fire(text: str, rule: str) -> None:
-    result = triage(text)
-    assert result.is_urgent and rule in result.rules, result
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "agar kisi ko lakwa ho jaye to kya karna chahiye, bas jaankari ke liye",
-        "मिर्गी और बेहोशी में क्या फर्क है?",
-        "mere bina bhi report mil jayegi kya",
-        "how many paracetamol can I take in a day",
-    ],
-)
-def test_hypothetical_and_comparison_questions_stay_quiet(text: str) -> None:
-    assert not triage(text).is_urgent
 
 
 @pytest.mark.parametrize(("text", "rule"), EMERGENCIES)
