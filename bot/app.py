@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,9 @@ from bot.audit import configure_logging, log_event
 from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
+from bot.knowledge.loader import load_retriever
+from bot.knowledge.service import KnowledgeService
+from bot.llm.queue import AnswerQueue
 from bot.redis_client import connect_redis
 from bot.router import RedisUnavailable, Router
 from bot.safety.triage import triage
@@ -85,7 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise RuntimeError("CAREBOT_REDIS_URL must be set (carebot run starts one)")
         redis = connect_redis(settings.redis_url)
         dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
-        app.state.router = Router(settings, content, redis, dialogue)
+        queue = AnswerQueue(redis, settings.answer_ttl_seconds)
+        retriever = await asyncio.to_thread(load_retriever, settings)
+        knowledge = KnowledgeService(settings, content, retriever, queue)
+        app.state.router = Router(settings, content, redis, dialogue, knowledge)
+        app.state.answers = queue
         try:
             yield
         finally:
@@ -96,7 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="carebot",
         version="0.1.0",
         lifespan=lifespan,
-        description="Self-hosted patient assistant: triage, scripted dialogue, handoff.",
+        description="Self-hosted patient assistant: triage, scripted dialogue, grounded answers.",
     )
     app.include_router(api)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)

@@ -1,4 +1,4 @@
-"""``carebot run | eval | chat | kb check``: a thin layer over the modules that do the work."""
+"""``carebot run | worker | eval | chat | kb check | kb build``: a thin layer over the modules."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 import uuid
 from collections import Counter
@@ -18,6 +19,12 @@ from bot.content import load_content
 from bot.dialogue import DialogueClient
 from bot.evaluation import evaluate, format_report, load_cases
 from bot.knowledge.documents import KNOWLEDGE_DIR, check_documents, load_documents
+from bot.knowledge.embedder import shared_embedder
+from bot.knowledge.index import build_index
+from bot.knowledge.loader import load_retriever
+from bot.knowledge.service import KnowledgeService
+from bot.llm.queue import AnswerQueue
+from bot.llm.worker import make_worker
 from bot.messages import InboundMessage
 from bot.redis_client import connect_redis
 from bot.router import Router
@@ -27,15 +34,16 @@ LOG_DIR = ROOT / ".carebot" / "logs"
 
 
 @contextlib.contextmanager
-def stack_for(settings: Settings, *, quiet: bool = False) -> Iterator[Settings]:
+def stack_for(settings: Settings, *, quiet: bool = False, workers: int = 0) -> Iterator[Settings]:
     """Use a running Rasa + Redis if there is one, else start the stack for this command."""
     if settings.redis_url and _rasa_ready(settings):
         yield settings
         return
-    stack = Stack(settings, LOG_DIR)
+    stack = Stack(settings, LOG_DIR, workers=workers)
     if not quiet:
         print(
-            f"starting Redis, Rasa and the action server (logs in {LOG_DIR}) …",
+            f"starting Redis, Rasa, the action server and {workers} answer worker(s) "
+            f"(logs in {LOG_DIR}) …",
             file=sys.stderr,
             flush=True,
         )
@@ -63,8 +71,12 @@ async def open_router(settings: Settings) -> AsyncIterator[Router]:
     assert settings.redis_url is not None
     redis = connect_redis(settings.redis_url)
     dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    content = load_content(settings.data_dir)
+    retriever = await asyncio.to_thread(load_retriever, settings)
+    queue = AnswerQueue(redis, settings.answer_ttl_seconds)
+    knowledge = KnowledgeService(settings, content, retriever, queue)
     try:
-        yield Router(settings, load_content(settings.data_dir), redis, dialogue)
+        yield Router(settings, content, redis, dialogue, knowledge)
     finally:
         await dialogue.aclose()
         await redis.aclose()
@@ -76,7 +88,7 @@ def cmd_run(settings: Settings) -> int:
 
     from bot.app import create_app
 
-    with stack_for(settings) as ready:
+    with stack_for(settings, workers=1) as ready:
         print(
             f"carebot is up: http://{ready.host}:{ready.port} (API docs at /docs); "
             "Ctrl-C stops everything",
@@ -98,8 +110,19 @@ def cmd_eval(settings: Settings, path: Path, as_json: bool) -> int:
     cases = load_cases(path)
 
     async def run(ready: Settings) -> dict[str, object]:
-        async with open_router(ready) as router:
-            return await evaluate(router, cases)
+        # one answer worker in this process, on the configured model
+        assert ready.redis_url is not None
+        redis = connect_redis(ready.redis_url)
+        worker = await asyncio.to_thread(make_worker, ready, redis)
+        stop = asyncio.Event()
+        working = asyncio.create_task(worker.run(stop))
+        try:
+            async with open_router(ready) as router:
+                return await evaluate(router, cases)
+        finally:
+            stop.set()
+            await working
+            await redis.aclose()
 
     with stack_for(settings, quiet=as_json) as ready:
         report = asyncio.run(run(ready))
@@ -135,8 +158,53 @@ def cmd_chat(settings: Settings) -> int:
                     for button in reply.buttons:
                         print(f"     [{button.title}] → {button.payload}")
 
-    with stack_for(settings) as ready:
+    with stack_for(settings, workers=1) as ready:
         asyncio.run(run(ready))
+    return 0
+
+
+def cmd_worker(settings: Settings) -> int:
+    """Answer knowledge questions from the Redis queue until SIGTERM or Ctrl-C."""
+    if settings.redis_url is None:
+        sys.exit("CAREBOT_REDIS_URL must be set for a worker")
+
+    async def run(redis_url: str) -> None:
+        redis = connect_redis(redis_url)
+        worker = await asyncio.to_thread(make_worker, settings, redis)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await worker.run(stop)
+        finally:
+            await redis.aclose()
+
+    asyncio.run(run(settings.redis_url))
+    return 0
+
+
+def cmd_kb_build(settings: Settings, quiet: bool) -> int:
+    """Build the knowledge index (embeddings), or confirm the cached one is current."""
+    from tqdm import tqdm
+
+    embedder = shared_embedder()
+    bar = tqdm(total=0, unit="text", desc="embedding", disable=quiet, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    index, built = build_index(
+        settings.knowledge_dir, settings.cache_dir, embedder, progress=progress
+    )
+    bar.close()
+    state = "built" if built else "up to date (cached)"
+    if built or not quiet:
+        print(
+            f"knowledge index {index.key} {state}: {len(index.passages)} passages, "
+            f"{len(index.sentence_owner)} sentences"
+        )
     return 0
 
 
@@ -166,10 +234,17 @@ def main(argv: list[str] | None = None) -> int:
     kb_sub = p_kb.add_subparsers(dest="kb_command", required=True)
     p_check = kb_sub.add_parser("check", help="validate every document in knowledge/")
     p_check.add_argument("--dir", type=Path, default=KNOWLEDGE_DIR)
+    p_build = kb_sub.add_parser("build", help="build the retrieval index (cached by content)")
+    p_build.add_argument("--quiet", action="store_true", help="no progress bar; quiet if cached")
+    sub.add_parser("worker", help="answer knowledge questions from the Redis queue")
     args = parser.parse_args(argv)
-    if args.command == "kb":
+    if args.command == "kb" and args.kb_command == "check":
         return cmd_kb_check(args.dir)
     settings = get_settings()
+    if args.command == "kb":
+        return cmd_kb_build(settings, args.quiet)
+    if args.command == "worker":
+        return cmd_worker(settings)
     if args.command == "run":
         return cmd_run(settings)
     if args.command == "eval":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 
 
 class Settings(BaseSettings):
@@ -38,6 +40,29 @@ class Settings(BaseSettings):
     data_dir: Path = ROOT / "data"
     retry_after_seconds: int = 5
     log_level: str = "INFO"
+    cache_dir: Path = Field(
+        default=Path.home() / ".cache" / "carebot",
+        description="caches shared by checkouts: venvs, models, the knowledge index",
+    )
+    knowledge_dir: Path = ROOT / "knowledge"
+    llm_model_path: Path = Field(
+        default=ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4km" / QWEN_FILE,
+        description="any GGUF chat model; the default is assembled by `make setup`",
+    )
+    llm_threads: int | None = Field(
+        default=None, description="llama.cpp threads; unset = all cores"
+    )
+    llm_context_tokens: int = 2048
+    answer_mode: Literal["extractive", "abstractive"] = Field(
+        default="extractive", description="abstractive drafts are sent only if verified"
+    )
+    answer_wait_seconds: float = Field(
+        default=20.0, description="how long the API waits for an answer before replying 202"
+    )
+    answer_claim_idle_seconds: float = Field(
+        default=60.0, description="a job unacknowledged this long is reclaimed by another worker"
+    )
+    answer_ttl_seconds: int = 24 * 3600
 
 
 @cache

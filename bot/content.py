@@ -125,7 +125,12 @@ class Content:
         }
 
     def _check_templates(self, path: Path) -> None:
-        known = set(self._facts("en", next(iter(self.locales)))) | {"summary", "max_chars"}
+        known = set(self._facts("en", next(iter(self.locales)))) | {
+            "summary",
+            "max_chars",
+            "title",
+            "answer",
+        }
         for key, template in self.catalogue.replies.items():
             for language in LANGUAGES:
                 fields = {f for _, f, _, _ in string.Formatter().parse(template.get(language)) if f}

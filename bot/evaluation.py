@@ -4,6 +4,10 @@ Each case runs as a fresh session through the same :class:`bot.router.Router`
 the API uses. Metrics: urgent recall (emergency and crisis cases routed to
 emergency or crisis), false-alarm rate on ``not_emergency`` cases, intent
 accuracy, route accuracy, a per-language breakdown and a route confusion matrix.
+Knowledge cases add retrieval hit@3, fact recall, the unsupported-fact rate
+(numbers, doses, times and phones in a reply that its cited documents do not
+contain: must be 0), the refusal rate on unanswerable questions and how often
+the verifier rejected an abstractive draft.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ import json
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.knowledge.documents import load_documents
+from bot.knowledge.verifier import unsupported_facts
 from bot.messages import InboundMessage, Language, Route
 from bot.router import Router
 
 URGENT = {Route.EMERGENCY.value, Route.CRISIS.value}
+ANSWER_WAIT_SECONDS = 300.0  # eval waits for every knowledge answer, however slow the model
 NOT_EMERGENCY = "not_emergency"
 ExpectedRoute = Literal[
     "emergency", "crisis", "intent", "knowledge", "handoff", "opt_out", "fallback", "not_emergency"
@@ -32,6 +40,9 @@ class Expectation(BaseModel):
 
     route: ExpectedRoute
     intent: str | None = None
+    answerable: bool | None = None  # knowledge cases: does the knowledge base answer it?
+    facts: list[str] = []  # knowledge cases: strings the reply must contain
+    doc: str | None = None  # knowledge cases: the document that answers it
 
 
 class Case(BaseModel):
@@ -48,6 +59,15 @@ class CaseResult(BaseModel):
     route: str
     intent: str | None
     reply: str
+    retrieved: list[str] = []
+    answered: bool = False  # a knowledge answer (not a refusal) was given
+    answer: str = ""  # the quoted or verified answer, without the source line
+    citations: list[str] = []
+    unsupported: list[str] = []
+    path: str | None = None
+    rejected: list[str] = []
+    prompt_tokens: int = 0
+    seconds: float = 0.0
 
 
 def load_cases(path: Path) -> list[Case]:
@@ -71,14 +91,84 @@ async def run_case(router: Router, case: Case) -> CaseResult:
     )
     try:
         outcome = (await router.handle(message)).outcome
+        answer = None
+        if outcome.job_id and router.knowledge is not None:
+            answer = await router.knowledge.queue.wait(outcome.job_id, ANSWER_WAIT_SECONDS)
     finally:
         await router.sessions.forget(session_id)
-    return CaseResult(
+    result = CaseResult(
         id=case.id,
         route=outcome.route.value,
         intent=outcome.intent,
         reply=" ".join(r.text for r in outcome.replies),
+        retrieved=list(outcome.retrieved),
     )
+    if answer is None:
+        return result
+    body = " ".join(answer.quoted) or answer.body
+    sources = [_document_text(c.id) for c in answer.citations]
+    return result.model_copy(
+        update={
+            "reply": answer.text,
+            "answered": answer.answered,
+            "answer": body,
+            "citations": [c.id for c in answer.citations],
+            "unsupported": unsupported_facts(body, sources) if answer.answered else [],
+            "path": answer.path,
+            "rejected": list(answer.rejected),
+            "prompt_tokens": answer.prompt_tokens,
+            "seconds": round(answer.seconds, 3),
+        }
+    )
+
+
+@cache
+def _documents() -> dict[str, str]:
+    documents, _ = load_documents()
+    return {d.id: d.body for d in documents}
+
+
+def _document_text(doc_id: str) -> str:
+    return _documents().get(doc_id, "")
+
+
+def _same_document(expected: str, got: str) -> bool:
+    """A Hindi question answered from the English original (or back) still hits."""
+    return got.removesuffix("-hi") == expected.removesuffix("-hi")
+
+
+def knowledge_summary(pairs: list[tuple[Case, CaseResult]]) -> dict[str, Any]:
+    """Retrieval and grounding figures over the knowledge cases of ``pairs``."""
+    answerable = [(c, r) for c, r in pairs if c.expect.answerable is True]
+    unanswerable = [(c, r) for c, r in pairs if c.expect.answerable is False]
+    facts = [(fact, r) for c, r in answerable for fact in c.expect.facts]
+    answered = [r for _, r in pairs if r.answered]
+    abstractive = [r for r in answered if r.path in ("abstractive", "extractive_fallback")]
+    tokens = [r.prompt_tokens for r in answered if r.prompt_tokens]
+    seconds = sorted(r.seconds for r in answered if r.seconds)
+    return {
+        "knowledge_cases": len(answerable) + len(unanswerable),
+        "answerable_cases": len(answerable),
+        "unanswerable_cases": len(unanswerable),
+        "hit_at_3": _ratio(
+            sum(
+                any(_same_document(c.expect.doc or "", d) for d in r.retrieved[:3])
+                for c, r in answerable
+            ),
+            len(answerable),
+        ),
+        "answered_rate": _ratio(sum(r.answered for _, r in answerable), len(answerable)),
+        "fact_recall": _ratio(
+            sum(fact.lower() in r.answer.lower() for fact, r in facts), len(facts)
+        ),
+        "unsupported_fact_rate": _ratio(sum(bool(r.unsupported) for r in answered), len(answered)),
+        "refusal_rate": _ratio(sum(not r.answered for _, r in unanswerable), len(unanswerable)),
+        "verifier_rejection_rate": _ratio(
+            sum(r.path == "extractive_fallback" for r in abstractive), len(abstractive)
+        ),
+        "prompt_tokens_mean": round(sum(tokens) / len(tokens), 1) if tokens else None,
+        "answer_seconds_p50": seconds[len(seconds) // 2] if seconds else None,
+    }
 
 
 def route_ok(case: Case, result: CaseResult) -> bool:
@@ -118,8 +208,16 @@ def compute_metrics(cases: Iterable[Case], results: Iterable[CaseResult]) -> dic
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for case, result in pairs:
         confusion[case.expect.route][result.route] += 1
+    knowledge = [(c, r) for c, r in pairs if c.expect.route == "knowledge"]
     return {
         **summary(pairs),
+        "knowledge": knowledge_summary(knowledge) if knowledge else None,
+        "knowledge_by_language": {
+            lang: knowledge_summary([(c, r) for c, r in subset if c.expect.route == "knowledge"])
+            for lang, subset in sorted(by_language.items())
+        }
+        if knowledge
+        else None,
         "by_language": {lang: summary(subset) for lang, subset in sorted(by_language.items())},
         "confusion": {
             expected: dict(sorted(got.items())) for expected, got in sorted(confusion.items())
@@ -134,6 +232,17 @@ async def evaluate(router: Router, cases: list[Case]) -> dict[str, Any]:
         "results": [r.model_dump() for r in results],
         "metrics": compute_metrics(cases, results),
     }
+
+
+def knowledge_miss(case: Case, result: CaseResult) -> bool:
+    """A knowledge case that missed its document, a fact, or should have been refused."""
+    if case.expect.route != "knowledge":
+        return False
+    if case.expect.answerable is False:
+        return result.answered
+    return bool(result.unsupported) or not all(
+        f.lower() in result.answer.lower() for f in case.expect.facts
+    )
 
 
 def _pct(value: float | None) -> str:
@@ -154,6 +263,19 @@ def format_report(cases: list[Case], report: dict[str, Any]) -> str:
             f"{_pct(s['false_alarm_rate']):>13} {_pct(s['intent_accuracy']):>11} "
             f"{_pct(s['route_accuracy']):>10}"
         )
+    if m.get("knowledge"):
+        lines.append("")
+        lines.append(
+            f"{'knowledge':12} {'cases':>6} {'hit@3':>7} {'answered':>9} {'fact recall':>12} "
+            f"{'unsupported':>12} {'refusals':>9} {'verifier rej':>13} {'prompt tok':>11}"
+        )
+        for name, k in [("all", m["knowledge"]), *m["knowledge_by_language"].items()]:
+            lines.append(
+                f"{name:12} {k['knowledge_cases']:>6} {_pct(k['hit_at_3']):>7} "
+                f"{_pct(k['answered_rate']):>9} {_pct(k['fact_recall']):>12} "
+                f"{_pct(k['unsupported_fact_rate']):>12} {_pct(k['refusal_rate']):>9} "
+                f"{_pct(k['verifier_rejection_rate']):>13} {k['prompt_tokens_mean'] or '—':>11}"
+            )
     lines.append("")
     lines.append("confusion (expected → got):")
     for expected, got in m["confusion"].items():
@@ -163,6 +285,7 @@ def format_report(cases: list[Case], report: dict[str, Any]) -> str:
         for c, r in zip(cases, report["results"], strict=True)
         if not route_ok(c, CaseResult(**r))
         or (c.expect.intent is not None and r["intent"] != c.expect.intent)
+        or knowledge_miss(c, CaseResult(**r))
     ]
     if misses:
         lines.append("")
@@ -170,6 +293,12 @@ def format_report(cases: list[Case], report: dict[str, Any]) -> str:
         for case, result in misses:
             want = case.expect.route + (f"/{case.expect.intent}" if case.expect.intent else "")
             got = result["route"] + (f"/{result['intent']}" if result["intent"] else "")
+            if case.expect.route == "knowledge":
+                want = f"{case.expect.doc or 'refuse'} {case.expect.facts}"
+                got = (
+                    f"{result['route']} {','.join(result['retrieved'][:3])} "
+                    f"{'answer' if result['answered'] else 'refused'} {result['unsupported'] or ''}"
+                )
             text = json.dumps(case.text, ensure_ascii=False)[:70]
             lines.append(f"  {case.id:28} want {want:32} got {got:32} {text}")
     return "\n".join(lines)

@@ -73,3 +73,8 @@ class Outcome(BaseModel):
     citations: tuple[Citation, ...] = ()
     language: Language = "en"
     rules: tuple[str, ...] = Field(default=(), description="triage rules that fired")
+    job_id: str | None = Field(default=None, description="the knowledge answer job, if any")
+    pending: bool = Field(default=False, description="the knowledge answer is still being written")
+    retrieved: tuple[str, ...] = Field(
+        default=(), description="knowledge documents retrieved, best first (for evaluation)"
+    )

@@ -21,6 +21,7 @@ from bot.consent import is_start_command, is_stop_command
 from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
+from bot.knowledge.service import KnowledgeService
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 from bot.safety.triage import TriageResult, triage
 from bot.sessions import SessionState, SessionStore, Turn, now
@@ -28,7 +29,9 @@ from bot.sessions import SessionState, SessionStore, Turn, now
 # Rasa intents whose route is not "intent"
 HANDOFF_INTENT = "talk_to_human"
 OPT_OUT_INTENT = "opt_out"
-HEALTH_INTENT = "health_question"  # goes to the knowledge route once it exists
+# Rasa's answers that go to the knowledge route: health questions, and anything
+# Rasa could not place (no intent) or found out of its scripted scope.
+KNOWLEDGE_INTENTS = frozenset({"health_question", "out_of_scope"})
 
 
 class RedisUnavailable(RuntimeError):
@@ -47,12 +50,18 @@ class Router:
     """Decides every message's route; the API, channels and eval all call :meth:`handle`."""
 
     def __init__(
-        self, settings: Settings, content: Content, redis: Redis, dialogue: DialogueClient
+        self,
+        settings: Settings,
+        content: Content,
+        redis: Redis,
+        dialogue: DialogueClient,
+        knowledge: KnowledgeService | None = None,
     ) -> None:
         self.settings = settings
         self.content = content
         self.redis = redis
         self.dialogue = dialogue
+        self.knowledge = knowledge
         self.sessions = SessionStore(
             redis, settings.session_ttl_seconds, settings.history_max_turns
         )
@@ -144,7 +153,7 @@ class Router:
                 session,
                 max_chars=str(self.settings.max_text_chars),
             )
-        # 4. Scripted dialogue; 5. knowledge (next issue) and fallback.
+        # 4. Scripted dialogue; 5. knowledge and fallback.
         else:
             turn = await self.dialogue.send(
                 message.session_id,
@@ -160,9 +169,11 @@ class Router:
             session,
             [
                 Turn(role="patient", text=message.text, at=now()),
+                # a knowledge answer is added to the history by the worker that wrote it
                 *(
                     Turn(role="bot", text=r.text, route=outcome.route.value, at=now())
                     for r in outcome.replies
+                    if outcome.job_id is None
                 ),
             ],
         )
@@ -172,6 +183,13 @@ class Router:
         self, message: InboundMessage, session: SessionState, turn: DialogueTurn
     ) -> Outcome:
         """Turn Rasa's answer into a route, with the side effects the route needs."""
+        asks_knowledge = turn.intent is None or turn.intent in KNOWLEDGE_INTENTS
+        if asks_knowledge and self.knowledge is not None and not turn.form:
+            outcome = await self.knowledge.ask(message, session.language, session.locale)
+            # Rasa understood nothing and the knowledge base has nothing either:
+            # the plain fallback ("I didn't understand") fits better than "no vetted information"
+            if outcome.job_id is not None or turn.intent is not None:
+                return outcome.model_copy(update={"intent": turn.intent})
         if not turn.replies:
             return self._reply(Route.FALLBACK, None, "fallback", session)
         if turn.intent == HANDOFF_INTENT:
@@ -186,7 +204,7 @@ class Router:
         elif turn.intent == OPT_OUT_INTENT:
             session.opted_out = True
             route = Route.OPT_OUT
-        elif turn.intent is None or turn.intent == HEALTH_INTENT:
+        elif asks_knowledge:
             route = Route.FALLBACK
         else:
             route = Route.INTENT

@@ -118,12 +118,26 @@ def redis_env(redis_url: str, settings: Settings) -> dict[str, str]:
     }
 
 
+def worker_env(settings: Settings) -> dict[str, str]:
+    """The settings an answer worker needs, passed on to its process."""
+    return {
+        "CAREBOT_LLM_MODEL_PATH": str(settings.llm_model_path),
+        "CAREBOT_ANSWER_MODE": settings.answer_mode,
+        "CAREBOT_ANSWER_CLAIM_IDLE_SECONDS": str(settings.answer_claim_idle_seconds),
+        "CAREBOT_ANSWER_TTL_SECONDS": str(settings.answer_ttl_seconds),
+        "CAREBOT_LOCALE": settings.locale,
+        "CAREBOT_DATA_DIR": str(settings.data_dir),
+        "CAREBOT_SESSION_TTL_SECONDS": str(settings.session_ttl_seconds),
+    }
+
+
 @dataclass
 class Stack:
     """Redis (embedded unless configured), the action server and the Rasa server."""
 
     settings: Settings
     log_dir: Path
+    workers: int = 0  # `carebot worker` processes (one model each)
     redis: EmbeddedRedis | None = None
     processes: list[Process] = field(default_factory=list)
     redis_url: str = ""
@@ -198,6 +212,15 @@ class Stack:
                 self.log_dir / "rasa.log",
                 cwd=DIALOGUE_DIR,
             ),
+        ]
+        self.processes += [
+            Process(
+                f"worker-{n}",
+                [sys.executable, "-m", "bot.cli", "worker"],
+                {**env, **worker_env(self.settings)},
+                self.log_dir / f"worker-{n}.log",
+            )
+            for n in range(1, self.workers + 1)
         ]
         for process in self.processes:
             process.start()

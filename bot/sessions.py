@@ -97,6 +97,20 @@ class SessionStore:
                 pipe.expire(history, self.ttl)
             await pipe.execute()
 
+    async def append(self, session_id: str, turns: list[Turn]) -> None:
+        """Append turns to an existing session's history without touching its state.
+
+        Used by answer workers; a forgotten or expired session stays forgotten.
+        """
+        history = HISTORY_KEY.format(session_id)
+        if not turns or not await self.redis.exists(SESSION_KEY.format(session_id)):
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(history, *(t.model_dump_json() for t in turns))
+            pipe.ltrim(history, -self.history_max, -1)
+            pipe.expire(history, self.ttl)
+            await pipe.execute()
+
     async def history(self, session_id: str) -> list[Turn]:
         """The remembered turns, oldest first."""
         raw = await self.redis.lrange(HISTORY_KEY.format(session_id), 0, -1)

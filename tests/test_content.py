@@ -15,7 +15,15 @@ from bot.content import LANGUAGES, Content, ContentError, load_content
 def test_every_reply_renders(language: str, locale: str) -> None:
     content = load_content()
     for key in content.catalogue.replies:
-        reply = content.reply(key, language, locale, summary="x", max_chars="10")  # type: ignore[arg-type]
+        reply = content.reply(
+            key,
+            language,
+            locale,
+            summary="x",
+            max_chars="10",
+            answer="a",
+            title="t",  # type: ignore[arg-type]
+        )
         assert reply.text and "{" not in reply.text
 
 

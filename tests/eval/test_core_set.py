@@ -11,6 +11,9 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient
 from bot.evaluation import evaluate, load_cases
+from bot.knowledge.loader import load_retriever
+from bot.knowledge.service import KnowledgeService
+from bot.llm.queue import AnswerQueue
 from bot.router import Router
 from bot.services import Stack
 
@@ -27,7 +30,11 @@ def test_core_set_is_large_and_covers_every_language() -> None:
 
 async def test_core_set_meets_the_targets(stack: Stack, settings: Settings, redis: Redis) -> None:
     dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
-    router = Router(settings, load_content(), redis, dialogue)
+    content = load_content()
+    knowledge = KnowledgeService(
+        settings, content, load_retriever(settings), AnswerQueue(redis, settings.answer_ttl_seconds)
+    )
+    router = Router(settings, content, redis, dialogue, knowledge)
     try:
         report = await evaluate(router, load_cases(CORE_SET))
     finally:
@@ -36,5 +43,6 @@ async def test_core_set_meets_the_targets(stack: Stack, settings: Settings, redi
     assert metrics["urgent_recall"] == 1.0
     assert metrics["false_alarm_rate"] <= 0.04
     assert metrics["intent_accuracy"] >= 0.92
+    assert metrics["knowledge"]["unsupported_fact_rate"] in (0.0, None)
     # every eval session was forgotten afterwards
     assert await redis.keys("carebot:session:eval-*") == []

@@ -1,0 +1,177 @@
+"""Grounded answering: the model chooses vetted sentences (extractive) or drafts an
+answer that the verifier must accept (abstractive); the patient only ever reads
+vetted sentences or a verified draft.
+
+Extractive (default): the candidates are shown as numbered sentences and the
+model returns grammar-constrained JSON ids; the reply quotes those sentences
+verbatim, in document order, with the citation. Whether to answer at all was
+already decided by retrieval (bot/knowledge/retriever.py): measured, the model
+never says "none", so an empty choice falls back to retrieval's best sentence.
+
+Abstractive (``CAREBOT_ANSWER_MODE=abstractive``, for larger models): the
+model writes a short answer citing passage numbers; if the verifier finds any
+problem, the extractive answer is sent instead and the draft is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+
+from bot.content import Content
+from bot.knowledge.grounding import AnswerJob, AnswerMode, CandidateSentence, KnowledgeAnswer
+from bot.knowledge.prompts import chat_prompt, prompt_text
+from bot.knowledge.verifier import verify
+from bot.llm.model import Generation, LocalModel
+from bot.messages import Citation
+
+MAX_QUOTED = 3
+NO_ANSWER = "NO_ANSWER"
+_CITATION = re.compile(r"\s*\[(\d{1,2})\]")
+Emit = Callable[[str, str], None]  # (event kind, text) for streaming to the caller
+
+
+def _ids_grammar(count: int) -> str:
+    """GBNF for {"ids": [...]} with up to three ids, each one of 1..count."""
+    ids = " | ".join(f'"{n}"' for n in range(1, count + 1))
+    return prompt_text("extractive.gbnf").replace("[1-9] [0-9]?", ids)
+
+
+class Answerer:
+    """Turns an :class:`AnswerJob` into a :class:`KnowledgeAnswer` with one model."""
+
+    def __init__(self, model: LocalModel, content: Content, locale: str, mode: AnswerMode) -> None:
+        self.model = model
+        self.content = content
+        self.locale = locale
+        self.mode = mode
+
+    def answer(self, job: AnswerJob, emit: Emit | None = None) -> KnowledgeAnswer:
+        """Answer one job; ``emit`` receives each sentence (or draft token) as it is ready."""
+        started = time.perf_counter()
+        if not job.candidates:
+            return self.refusal(job)
+        rejected: tuple[str, ...] = ()
+        if self.mode == "abstractive":
+            drafted = self._abstractive(job, emit)
+            if isinstance(drafted, KnowledgeAnswer):
+                return drafted.model_copy(update={"seconds": time.perf_counter() - started})
+            rejected = drafted
+        chosen, generation = self._choose(job)
+        result = self._quote(job, chosen, generation, emit)
+        if rejected:
+            result = result.model_copy(update={"path": "extractive_fallback", "rejected": rejected})
+        return result.model_copy(update={"seconds": time.perf_counter() - started})
+
+    def refusal(self, job: AnswerJob) -> KnowledgeAnswer:
+        """The honest "no vetted information" reply, with the offer of staff."""
+        reply = self.content.reply("knowledge_unknown", job.language, self.locale)
+        return KnowledgeAnswer(job_id=job.job_id, text=reply.text, answered=False, path="refused")
+
+    def _choose(self, job: AnswerJob) -> tuple[list[CandidateSentence], Generation]:
+        numbered = "\n".join(f"{n}. {c.text}" for n, c in enumerate(job.candidates, start=1))
+        messages = chat_prompt("extractive").format_messages(
+            question=job.question, sentences=numbered
+        )
+        generation = self.model.generate(
+            messages, max_tokens=24, grammar=_ids_grammar(len(job.candidates))
+        )
+        chosen: list[CandidateSentence] = []
+        try:
+            ids = json.loads(generation.text).get("ids", [])
+        except (json.JSONDecodeError, AttributeError):
+            ids = []
+        for n in ids:
+            if isinstance(n, int) and 1 <= n <= len(job.candidates):
+                candidate = job.candidates[n - 1]
+                if candidate not in chosen:
+                    chosen.append(candidate)
+        # The decision to answer was made by retrieval; an empty or useless
+        # choice falls back to the best-ranked vetted sentence.
+        return (chosen[:MAX_QUOTED] or [job.candidates[0]]), generation
+
+    def _quote(
+        self,
+        job: AnswerJob,
+        chosen: list[CandidateSentence],
+        generation: Generation,
+        emit: Emit | None,
+    ) -> KnowledgeAnswer:
+        order = {p.id: i for i, p in enumerate(job.passages)}
+        chosen = sorted(chosen, key=lambda c: (order.get(c.passage_id, 99), c.number))
+        passages = {p.id: p for p in job.passages}
+        cited = list(dict.fromkeys(c.passage_id for c in chosen))
+        body = " ".join(c.text for c in chosen)
+        verdict = verify(body, cited, {p.id: p.text for p in job.passages}, max_chars=job.max_chars)
+        if not verdict.ok:  # quotes are verbatim, so this means a broken job: refuse
+            return self.refusal(job).model_copy(update={"rejected": verdict.kinds})
+        citations = tuple(
+            dict.fromkeys(
+                Citation(id=passages[p].doc_id, title=passages[p].title, url=passages[p].url)
+                for p in cited
+            )
+        )
+        if emit:
+            for c in chosen:
+                emit("sentence", c.text)
+        text = self._render(job, body, citations)
+        return KnowledgeAnswer(
+            job_id=job.job_id,
+            text=text,
+            answered=True,
+            path="extractive",
+            body=body,
+            quoted=tuple(c.text for c in chosen),
+            citations=citations,
+            prompt_tokens=generation.prompt_tokens,
+            generated_tokens=generation.generated_tokens,
+        )
+
+    def _abstractive(self, job: AnswerJob, emit: Emit | None) -> KnowledgeAnswer | tuple[str, ...]:
+        """A verified draft, or the verifier's problem kinds when it must not be sent."""
+        numbered = {str(n): p for n, p in enumerate(job.passages, start=1)}
+        messages = chat_prompt("abstractive").format_messages(
+            question=job.question,
+            passages="\n".join(f"[{n}] {p.text}" for n, p in numbered.items()),
+        )
+        draft = ""
+        for token in self.model.stream(messages, max_tokens=160):
+            draft += token
+            if emit:
+                emit("draft", token)
+        draft = draft.strip()
+        if not draft or draft.startswith(NO_ANSWER):
+            return ("empty",)
+        cited = list(dict.fromkeys(_CITATION.findall(draft)))
+        verdict = verify(
+            draft, cited, {n: p.text for n, p in numbered.items()}, max_chars=job.max_chars
+        )
+        if not verdict.ok:
+            return verdict.kinds
+        citations = tuple(
+            dict.fromkeys(
+                Citation(id=numbered[n].doc_id, title=numbered[n].title, url=numbered[n].url)
+                for n in cited
+            )
+        )
+        body = _CITATION.sub("", draft).strip()
+        if emit:
+            emit("verified", body)
+        return KnowledgeAnswer(
+            job_id=job.job_id,
+            text=self._render(job, body, citations),
+            answered=True,
+            path="abstractive",
+            body=body,
+            citations=citations,
+            prompt_tokens=self.model.count_tokens(messages),
+        )
+
+    def _render(self, job: AnswerJob, body: str, citations: tuple[Citation, ...]) -> str:
+        title = "; ".join(c.title for c in citations)
+        reply = self.content.reply(
+            "knowledge_answer", job.language, self.locale, answer=body, title=title
+        )
+        return reply.text

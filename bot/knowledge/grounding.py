@@ -1,0 +1,120 @@
+"""The data a knowledge answer is made from and made of, as it travels through Redis.
+
+An :class:`AnswerJob` carries the question and exactly the passages retrieved
+for it, so the worker can only quote (and the verifier only accept) text
+retrieved for this question. A :class:`KnowledgeAnswer` is what the patient
+gets, plus the redacted facts of how it was produced.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.knowledge.retriever import Retrieval
+from bot.messages import Channel, Citation, Language
+
+AnswerMode = Literal["extractive", "abstractive"]
+Path_ = Literal["extractive", "abstractive", "extractive_fallback", "refused"]
+
+
+class RetrievedPassage(BaseModel):
+    """A passage retrieved for the question: the only text an answer may use."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    doc_id: str
+    title: str
+    url: str
+    sentences: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+class CandidateSentence(BaseModel):
+    """A sentence offered to the model, by passage id and position."""
+
+    model_config = ConfigDict(frozen=True)
+
+    passage_id: str
+    number: int
+    text: str
+
+
+class AnswerJob(BaseModel):
+    """One knowledge question waiting for a worker."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_id: str
+    session_id: str
+    message_id: str
+    channel: Channel
+    language: Language
+    question: str
+    passages: tuple[RetrievedPassage, ...]
+    candidates: tuple[CandidateSentence, ...]
+    max_chars: int = 1600
+    created_at: float = 0.0
+
+
+class KnowledgeAnswer(BaseModel):
+    """A finished answer: the reply text and how it was produced (no patient text)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    job_id: str
+    text: str  # the whole reply, with its source line
+    answered: bool
+    path: Path_
+    body: str = ""  # the answer alone: quoted sentences or the verified draft
+    quoted: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    rejected: tuple[str, ...] = ()  # verifier problem kinds of a refused abstractive draft
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+    seconds: float = 0.0
+    worker: str = ""
+
+
+def job_for(
+    retrieval: Retrieval,
+    *,
+    job_id: str,
+    session_id: str,
+    message_id: str,
+    channel: Channel,
+    language: Language,
+    question: str,
+    max_chars: int,
+    created_at: float,
+) -> AnswerJob:
+    """Package what retrieval found for a worker."""
+    return AnswerJob(
+        job_id=job_id,
+        session_id=session_id,
+        message_id=message_id,
+        channel=channel,
+        language=language,
+        question=question,
+        passages=tuple(
+            RetrievedPassage(
+                id=s.passage.id,
+                doc_id=s.passage.doc_id,
+                title=s.passage.title,
+                url=s.passage.url,
+                sentences=s.passage.sentences,
+            )
+            for s in retrieval.passages
+        ),
+        candidates=tuple(
+            CandidateSentence(passage_id=c.passage.id, number=c.number, text=c.text)
+            for c in retrieval.candidates
+        ),
+        max_chars=max_chars,
+        created_at=created_at,
+    )

@@ -1,0 +1,241 @@
+"""Hybrid retrieval (BM25 + MiniLM embeddings) and the decision whether to answer at all.
+
+The decision is made here, from scores and words, never by the model:
+measured, the local model picks good sentences but never says "none", and
+asked yes/no it cannot tell an answering passage from a merely related one
+(PLATFORM-NOTES). A question is answered only when
+
+* the best passage's fused score and its best sentence's similarity reach the
+  tuned thresholds, and
+* the question names nothing specific that the answering document lacks: a
+  rare word ("MRI", "dialysis", "thyroid") with no near-synonym in that
+  document means the knowledge base is about the topic but not this question.
+
+Questions are matched in their own language. English and Hinglish go against
+the English documents (Hinglish through the glossary). Hindi is scored through
+the glossary against the English documents too (the embedding model reads
+only English), and when the best document has a Hindi translation, whose
+sentences align one to one, the Hindi sentences are what gets quoted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+from langchain_core.documents import Document as LcDocument
+from pydantic import BaseModel, ConfigDict
+
+from bot.config import ROOT
+from bot.knowledge.embedder import MiniLMEmbedder
+from bot.knowledge.index import KnowledgeIndex
+from bot.knowledge.passages import Passage
+from bot.knowledge.terms import has_devanagari, medicine_names, to_english, tokens, zipf
+from bot.llm.community import BM25Retriever
+
+TUNING_FILE = ROOT / "data" / "knowledge" / "retrieval.yml"
+Scores = npt.NDArray[np.float64]
+
+
+class Tuning(BaseModel):
+    """Ranking weights and answer thresholds (data/knowledge/retrieval.yml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    passages: int = 3
+    candidates: int = 8
+    bm25_weight: float = 0.35
+    bm25_saturation: float = 4.0
+    answer_min_score: float = 0.45
+    answer_min_sentence: float = 0.40
+    term_support_min: float = 0.5
+    term_rare_zipf: float = 3.2
+
+
+@cache
+def load_tuning(path: Path = TUNING_FILE) -> Tuning:
+    """The deployment's retrieval tuning."""
+    return Tuning.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPassage:
+    passage: Passage
+    score: float  # fused: cosine blended with saturated BM25
+    best_sentence: float  # highest cosine of one of its sentences to the question
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A sentence that may be quoted: where it comes from and how well it matches."""
+
+    passage: Passage
+    number: int  # index in passage.sentences
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.sentences[self.number]
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """What retrieval found for one question, and whether that is enough to answer."""
+
+    passages: tuple[ScoredPassage, ...]
+    candidates: tuple[Candidate, ...]
+    answerable: bool
+    reason: str = ""  # why not answerable: "low_score", "unknown_term:<word>", "empty"
+
+    @property
+    def top_score(self) -> float:
+        return self.passages[0].score if self.passages else 0.0
+
+
+def _bm25(index: KnowledgeIndex, rows: list[int]) -> BM25Retriever | None:
+    documents = [
+        LcDocument(page_content=index.passages[i].search_text, metadata={"row": i}) for i in rows
+    ]
+    return BM25Retriever.from_documents(documents, preprocess_func=tokens) if documents else None
+
+
+def _bm25_scores(retriever: BM25Retriever, query: str) -> Scores:
+    # LangChain's BM25Retriever ranks but hides scores; its rank_bm25 model gives them
+    return np.asarray(retriever.vectorizer.get_scores(tokens(query)), dtype=np.float64)
+
+
+def _saturate(scores: Scores, saturation: float) -> Scores:
+    """Map BM25's open-ended scores to 0..1 so they blend with cosine similarity."""
+    return scores / (scores + saturation)
+
+
+class Retriever:
+    """Ranks passages and sentences for a question and decides if the KB answers it."""
+
+    def __init__(
+        self, index: KnowledgeIndex, embedder: MiniLMEmbedder, tuning: Tuning | None = None
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.tuning = tuning or load_tuning()
+        self.rows = [i for i, p in enumerate(index.passages) if p.language == "en"]
+        self.bm25 = _bm25(index, self.rows)
+        # Hindi passages by the row of the English passage they translate
+        row_of = {p.id: i for i, p in enumerate(index.passages)}
+        self.hindi_rows = [i for i, p in enumerate(index.passages) if p.language == "hi"]
+        self.hindi_bm25 = _bm25(index, self.hindi_rows)
+        self._english_of = np.array(
+            [row_of.get(index.passages[i].id.replace("-hi#", "#"), -1) for i in self.hindi_rows],
+            dtype=np.int64,
+        )
+        owners = np.array([p for p, _ in index.sentence_owner], dtype=np.int64)
+        self._sentence_rows = {i: np.flatnonzero(owners == i) for i in range(len(index.passages))}
+        self._by_id = {p.id: p for p in index.passages}
+        word_row = {w: i for i, w in enumerate(index.vocabulary)}
+        self._doc_words: dict[str, set[str]] = {}
+        for p in index.passages:
+            self._doc_words.setdefault(p.doc_id, set()).update(tokens(p.search_text))
+        self._doc_word_rows = {
+            doc: np.array(sorted(word_row[w] for w in words if w in word_row), dtype=np.int64)
+            for doc, words in self._doc_words.items()
+        }
+
+    def search(self, question: str, language: str) -> Retrieval:
+        """Retrieve for a question written in ``language`` (en, hi or hinglish)."""
+        english = to_english(question)
+        if not english.strip():
+            return Retrieval((), (), False, "empty")
+        hindi = language == "hi" or has_devanagari(question)
+        # in Hinglish, words the English dictionary does not know are Hindi, not rare terms
+        found = self._rank(
+            english, unknown_words_are_rare=language == "en", hindi=question if hindi else None
+        )
+        return self._in_hindi(found) if hindi else found
+
+    def _rank(self, query: str, *, unknown_words_are_rare: bool, hindi: str | None) -> Retrieval:
+        if self.bm25 is None:
+            return Retrieval((), (), False, "empty")
+        t = self.tuning
+        q = self.embedder.embed([query])[0]
+        rows = np.array(self.rows)
+        cosine = self.index.passage_vectors[rows] @ q
+        keywords = _saturate(_bm25_scores(self.bm25, query), t.bm25_saturation)
+        if hindi is not None and self.hindi_bm25 is not None:
+            # the Hindi words themselves, matched in the Hindi translations, count too
+            native = _saturate(_bm25_scores(self.hindi_bm25, hindi), t.bm25_saturation)
+            position = {row: k for k, row in enumerate(self.rows)}
+            for english_row, score in zip(self._english_of, native, strict=True):
+                k = position.get(int(english_row))
+                if k is not None:
+                    keywords[k] = max(keywords[k], score)
+        fused = (1 - t.bm25_weight) * cosine + t.bm25_weight * keywords
+        order = np.argsort(-fused)[: t.passages]
+        sentence_cosine = self.index.sentence_vectors @ q
+        scored: list[ScoredPassage] = []
+        candidates: list[Candidate] = []
+        for k in order:
+            row = int(rows[k])
+            passage = self.index.passages[row]
+            sims = sentence_cosine[self._sentence_rows[row]]
+            scored.append(ScoredPassage(passage, float(fused[k]), float(sims.max())))
+            candidates.extend(
+                Candidate(passage, n, float(s) + float(fused[k])) for n, s in enumerate(sims)
+            )
+        candidates.sort(key=lambda c: -c.score)
+        best = scored[0]
+        reason = ""
+        if best.score < t.answer_min_score or best.best_sentence < t.answer_min_sentence:
+            reason = "low_score"
+        elif unknown := self._unknown_term(query, best.passage.doc_id, unknown_words_are_rare):
+            reason = f"unknown_term:{unknown}"
+        return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), not reason, reason)
+
+    def _unknown_term(self, query: str, doc_id: str, unknown_words_are_rare: bool) -> str | None:
+        """A rare word of the question with no match or near-synonym in the document."""
+        words = self._doc_words.get(doc_id, set())
+        medicines = medicine_names()
+
+        def is_rare(word: str) -> bool:
+            frequency = zipf(word)
+            if frequency is None:
+                return unknown_words_are_rare
+            return frequency < self.tuning.term_rare_zipf
+
+        rare = [
+            w
+            for w in dict.fromkeys(tokens(query))
+            if w not in words and w.isalpha() and w not in medicines and is_rare(w)
+        ]
+        if not rare:
+            return None
+        rows = self._doc_word_rows.get(doc_id)
+        if rows is None or not len(rows):
+            return rare[0]
+        support = self.embedder.embed(rare) @ self.index.vocabulary_vectors[rows].T
+        for word, best in zip(rare, support.max(axis=1), strict=True):
+            if best < self.tuning.term_support_min:
+                return word
+        return None
+
+    def _in_hindi(self, found: Retrieval) -> Retrieval:
+        """Swap passages and candidates for their aligned Hindi translations, where they exist."""
+
+        def hindi(passage: Passage) -> Passage:
+            doc, _, section = passage.id.partition("#")
+            translated = self._by_id.get(f"{doc}-hi#{section}")
+            if translated is None or len(translated.sentences) != len(passage.sentences):
+                return passage
+            return translated
+
+        return Retrieval(
+            tuple(
+                ScoredPassage(hindi(s.passage), s.score, s.best_sentence) for s in found.passages
+            ),
+            tuple(Candidate(hindi(c.passage), c.number, c.score) for c in found.candidates),
+            found.answerable,
+            found.reason,
+        )

@@ -1,0 +1,107 @@
+"""Words for keyword retrieval: tokens, stop words and the Hindi/Hinglish glossary.
+
+BM25 needs the same tokens for questions and documents. Hindi needs care:
+Python's ``\\w`` stops at Devanagari vowel signs, so tokens are matched on the
+Devanagari block explicitly. Patients write Hinglish ("bukhar me kya khaye")
+against English documents, so a small reviewed glossary
+(``data/knowledge/glossary.yml``) adds the English words to such questions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cache
+
+import yaml
+
+from bot.config import ROOT
+
+GLOSSARY_FILE = ROOT / "data" / "knowledge" / "glossary.yml"
+_TOKEN = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    """Words that carry no topic (English, Hinglish, Hindi), from the glossary file."""
+    raw = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    return frozenset(
+        word.lower() for words in raw.get("stop_words", {}).values() for word in words.split()
+    )
+
+
+MEDICINES_FILE = ROOT / "data" / "knowledge" / "medicines.yaml"
+
+
+@cache
+def medicine_names() -> frozenset[str]:
+    """Medicine names (generic and brand) from data/knowledge/medicines.yaml, lower case."""
+    raw = yaml.safe_load(MEDICINES_FILE.read_text(encoding="utf-8")) or {}
+    return frozenset(str(name).lower() for name in raw.get("medicines", []))
+
+
+@cache
+def _word_counts() -> tuple[dict[str, int], int]:
+    # pyspellchecker ships an English word-frequency list: the only offline one
+    # that is maintained. Imported lazily: only retrieval needs it.
+    from spellchecker import SpellChecker
+
+    frequency = SpellChecker(language="en").word_frequency
+    return dict(frequency.dictionary), int(frequency.total_words)
+
+
+def zipf(word: str) -> float | None:
+    """How common an English word is (Zipf scale: 7 ≈ "the", 3 ≈ rare); None if unknown."""
+    counts, total = _word_counts()
+    count = counts.get(word.lower())
+    if not count:
+        return None
+    return math.log10(count * 1e9 / total)
+
+
+def has_devanagari(text: str) -> bool:
+    """Whether text is (at least partly) written in Devanagari."""
+    return bool(_DEVANAGARI.search(text))
+
+
+def _stem(token: str) -> str:
+    # crude English plural folding: "reports" → "report", "fees" → "fee"
+    if token.isascii() and len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased content words of text (stop words dropped), lightly stemmed."""
+    stop = stop_words()
+    return [_stem(t) for t in _TOKEN.findall(text.lower()) if t not in stop]
+
+
+@cache
+def glossary() -> dict[str, str]:
+    """Hindi or Hinglish word → English words, from data/knowledge/glossary.yml."""
+    raw = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for english, variants in raw.get("terms", {}).items():
+        for variant in variants:
+            table[str(variant).lower()] = str(english)
+    return table
+
+
+def to_english(text: str) -> str:
+    """The English words the glossary knows for a Hindi or Hinglish question.
+
+    Only glossary words are returned (plus English words already present), so
+    a question with no known word yields an empty string: it is not matched
+    against the English documents at all.
+    """
+    table = glossary()
+    stop = stop_words()
+    words: list[str] = []
+    for token in _TOKEN.findall(text.lower()):
+        if token in table:
+            words.append(table[token])
+        elif token.isascii() and token not in stop:
+            words.append(token)
+    return " ".join(words)

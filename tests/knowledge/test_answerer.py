@@ -1,0 +1,121 @@
+"""Grounded answers: the patient reads only vetted sentences or a verified draft.
+
+The extractive tests run a real GGUF model (SmolLM2, the small one, for speed).
+The planted-draft tests replace the model's *output* with a known bad draft,
+because no real model produces a chosen error on demand; everything after
+the model (verifier, fallback, rendering) is the real code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.config import Settings
+from bot.content import load_content
+from bot.knowledge.answerer import Answerer
+from bot.knowledge.verifier import unsupported_facts
+from bot.llm.model import Generation, LocalModel
+from tests.knowledge.samples import FEES, SMOLLM2, TELECONSULT, fee_job
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def model() -> LocalModel:
+    return LocalModel(SMOLLM2, n_ctx=2048)
+
+
+def _answerer(model: Any, mode: str = "extractive") -> Answerer:
+    return Answerer(model, load_content(Settings().data_dir), "IN", mode)  # type: ignore[arg-type]
+
+
+def test_extractive_answer_quotes_vetted_sentences_verbatim(model: LocalModel) -> None:
+    job = fee_job()
+    answer = _answerer(model).answer(job)
+    vetted = {c.text for c in job.candidates}
+    assert answer.answered and answer.path == "extractive"
+    assert answer.quoted and set(answer.quoted) <= vetted
+    assert all(q in answer.text for q in answer.quoted)
+    assert answer.citations and {c.id for c in answer.citations} <= {
+        "ops-fees-payment",
+        "ops-teleconsultation",
+    }
+    assert "Source:" in answer.text
+    assert answer.prompt_tokens > 0
+
+
+def test_quoted_sentences_stream_before_the_answer_is_stored(model: LocalModel) -> None:
+    events: list[tuple[str, str]] = []
+    answer = _answerer(model).answer(fee_job(), lambda kind, text: events.append((kind, text)))
+    assert [text for kind, text in events if kind == "sentence"] == list(answer.quoted)
+
+
+def test_a_job_with_nothing_retrieved_is_declined_honestly(model: LocalModel) -> None:
+    job = fee_job().model_copy(update={"candidates": (), "passages": ()})
+    answer = _answerer(model).answer(job)
+    assert not answer.answered and answer.path == "refused"
+    assert "vetted information" in answer.text
+
+
+def test_abstractive_with_a_real_model_never_sends_an_unsupported_fact(model: LocalModel) -> None:
+    answer = _answerer(model, "abstractive").answer(fee_job())
+    assert answer.answered
+    assert answer.path in ("abstractive", "extractive_fallback")
+    assert unsupported_facts(answer.body, [FEES.text, TELECONSULT.text]) == []
+
+
+class PlantedDraft:
+    """Stands in for the model's output only: returns a fixed draft, counts calls."""
+
+    def __init__(self, draft: str, real: LocalModel) -> None:
+        self.draft = draft
+        self.real = real
+
+    def stream(self, messages: Any, *, max_tokens: int) -> Iterator[str]:
+        yield from self.draft.split(" ")  # token-ish pieces
+        # (spaces are re-added below by joining; keep the draft intact)
+
+    def generate(self, messages: Any, *, max_tokens: int, grammar: str | None = None) -> Generation:
+        return self.real.generate(messages, max_tokens=max_tokens, grammar=grammar)
+
+    def count_tokens(self, messages: Any) -> int:
+        return self.real.count_tokens(messages)
+
+
+class Planted(PlantedDraft):
+    def stream(self, messages: Any, *, max_tokens: int) -> Iterator[str]:
+        words = self.draft.split(" ")
+        for i, word in enumerate(words):
+            yield word if i == len(words) - 1 else word + " "
+
+
+PLANTED = {
+    "wrong price": "A follow-up visit within 10 days costs Rs 200 [1].",
+    "wrong days": "A follow-up visit within 14 days costs Rs 300 [1].",
+    "flipped negation": "A teleconsultation needs a visit to the hospital [2].",
+    "invented phone": "Call 98765 43210 to pay for a consultation [1].",
+    "citation not retrieved": "An OPD consultation costs Rs 500 [7].",
+    "no citation": "An OPD consultation costs Rs 500.",
+    "prescription": "You should take paracetamol 500 mg before the visit [1].",
+}
+
+
+@pytest.mark.parametrize("draft", PLANTED.values(), ids=PLANTED.keys())
+def test_a_planted_bad_draft_is_replaced_by_quotes(model: LocalModel, draft: str) -> None:
+    job = fee_job()
+    answer = _answerer(Planted(draft, model), "abstractive").answer(job)
+    assert answer.path == "extractive_fallback"
+    assert answer.rejected
+    assert draft.split(" [")[0] not in answer.text
+    assert set(answer.quoted) <= {c.text for c in job.candidates}
+
+
+def test_a_faithful_draft_is_sent_with_its_citation(model: LocalModel) -> None:
+    draft = "A follow-up visit to the same department within 10 days costs Rs 300 [1]."
+    answer = _answerer(Planted(draft, model), "abstractive").answer(fee_job())
+    assert answer.path == "abstractive", answer.rejected
+    assert "Rs 300" in answer.text and "[1]" not in answer.text
+    assert [c.id for c in answer.citations] == ["ops-fees-payment"]
