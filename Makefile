@@ -21,6 +21,7 @@ lint: setup
 
 eval: setup
 	$(VENV)/carebot eval tests/eval/core.jsonl
+	$(VENV)/carebot eval tests/eval/knowledge.jsonl
 
 bench: setup
 	$(VENV)/python -m benchmarks

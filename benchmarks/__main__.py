@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import sys
 import tempfile
 from pathlib import Path
 
 import psutil
 
+from benchmarks.answer_latency import knowledge_rows
 from benchmarks.dialogue_latency import (
     compare_latency,
     process_rss,
@@ -32,6 +34,10 @@ def machine() -> str:
 
 def main() -> None:
     rows: list[tuple[str, str, str]] = []
+    if "--knowledge" in sys.argv:  # only the knowledge rows (they take a few minutes)
+        with tempfile.TemporaryDirectory(prefix="carebot-bench-") as logs:
+            _print(knowledge_rows(Path(logs)))
+        return
     triage = measure_triage_latency()
     rows.append(
         (
@@ -81,6 +87,11 @@ def main() -> None:
                 rows.append((f"RSS: {name}", f"{mib:.0f} MiB", ""))
         finally:
             bench.stop()
+        rows += knowledge_rows(Path(logs))
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     print(f"Machine: {machine()}\n")
     print("| measure | result | target |")
     print("| --- | --- | --- |")

@@ -63,20 +63,22 @@ class BenchStack:
         self.stack.stop()
 
 
-def start_bench_stack(log_dir: Path) -> BenchStack:
+def start_bench_stack(log_dir: Path, workers: int = 0) -> BenchStack:
+    """Redis, Rasa, actions, ``workers`` answer workers and a gateway process."""
     settings = Settings(
         redis_port=_free_port(),
         actions_port=_free_port(),
         rasa_url=f"http://127.0.0.1:{_free_port()}",
         port=_free_port(),
     )
-    stack = Stack(settings, log_dir)
+    stack = Stack(settings, log_dir, workers=workers)
     stack.start()
     env = {
         **os.environ,
         **redis_env(stack.redis_url, settings),
         "CAREBOT_RASA_URL": settings.rasa_url,
         "CAREBOT_LOG_LEVEL": "WARNING",
+        "CAREBOT_ANSWER_WAIT_SECONDS": "120",
     }
     gateway = subprocess.Popen(
         [

@@ -22,6 +22,7 @@ from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
 from bot.knowledge.service import KnowledgeService
+from bot.knowledge.terms import is_wording
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 from bot.safety.triage import TriageResult, triage
 from bot.sessions import SessionState, SessionStore, Turn, now
@@ -31,7 +32,13 @@ HANDOFF_INTENT = "talk_to_human"
 OPT_OUT_INTENT = "opt_out"
 # Rasa's answers that go to the knowledge route: health questions, and anything
 # Rasa could not place (no intent) or found out of its scripted scope.
-KNOWLEDGE_INTENTS = frozenset({"health_question", "out_of_scope"})
+HEALTH_INTENT = "health_question"
+KNOWLEDGE_INTENTS = frozenset({HEALTH_INTENT, "out_of_scope"})
+# Scripted replies that only give information: a vetted sentence that answers the
+# question more closely than the scripted reply is quoted instead.
+INFORMATIONAL_INTENTS = frozenset(
+    {"clinic_hours", "visiting_hours", "location_directions", "billing_insurance", "test_results"}
+)
 
 
 class RedisUnavailable(RuntimeError):
@@ -186,9 +193,26 @@ class Router:
         asks_knowledge = turn.intent is None or turn.intent in KNOWLEDGE_INTENTS
         if asks_knowledge and self.knowledge is not None and not turn.form:
             outcome = await self.knowledge.ask(message, session.language, session.locale)
-            # Rasa understood nothing and the knowledge base has nothing either:
-            # the plain fallback ("I didn't understand") fits better than "no vetted information"
-            if outcome.job_id is not None or turn.intent is not None:
+            # An answer, or a health question the knowledge base cannot answer, is the
+            # knowledge route's; for chit-chat Rasa placed out of scope ("tell me a joke")
+            # or gibberish, Rasa's own fallback fits better than "no vetted information".
+            declined_fits = turn.intent == HEALTH_INTENT or (
+                turn.intent is None and is_wording(message.text)
+            )
+            if outcome.job_id is not None or declined_fits:
+                return outcome.model_copy(update={"intent": turn.intent})
+        if (
+            turn.intent in INFORMATIONAL_INTENTS
+            and self.knowledge is not None
+            and not turn.form
+            and turn.replies
+        ):
+            scripted = " ".join(r.text for r in turn.replies)
+            closer = await self.knowledge.closer_than(message.text, session.language, scripted)
+            if closer is not None:
+                outcome = await self.knowledge.ask(
+                    message, session.language, session.locale, retrieval=closer
+                )
                 return outcome.model_copy(update={"intent": turn.intent})
         if not turn.replies:
             return self._reply(Route.FALLBACK, None, "fallback", session)

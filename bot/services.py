@@ -251,6 +251,12 @@ class Stack:
             time.sleep(0.5)
         raise ServiceError(f"{name} not ready after {wait_seconds:.0f} s; see {process.log_path}")
 
+    def stop_workers(self) -> None:
+        """Stop the answer workers only (benchmarks start their own)."""
+        for process in [p for p in self.processes if p.name.startswith("worker-")]:
+            process.stop()
+            self.processes.remove(process)
+
     def stop(self) -> None:
         """Stop every child and the embedded Redis; safe to call twice."""
         for process in reversed(self.processes):

@@ -133,6 +133,14 @@ async def test_health_question_outside_the_knowledge_base_is_declined(
     assert any(b["payload"] == "/talk_to_human" for b in body["replies"][0]["buttons"])
 
 
+async def test_chit_chat_gets_the_plain_fallback_not_a_health_refusal(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await say(client, "api-joke", "tell me a joke")
+    assert body["route"] == "fallback" and body["citations"] == []
+    assert "vetted information" not in body["replies"][0]["text"]
+
+
 async def test_nonsense_gets_a_fallback_that_offers_a_human(client: httpx.AsyncClient) -> None:
     body = await say(client, "api-nonsense", "qwpoeiruty zmxncb")
     assert body["route"] == "fallback" and body["intent"] is None

@@ -1,9 +1,9 @@
 """The knowledge index: passages, their sentences and embeddings, cached by content hash.
 
 ``carebot kb build`` writes it; the gateway and workers load it. The cache key
-covers every servable document's bytes, the embedding model and this module's
-format version, so an edited document, a new model or a new format rebuilds
-it, and nothing else does.
+covers every servable document's bytes, the embedding model, the glossary
+(its stop words shape the vocabulary) and this module's format version, so an
+edited document, a new model or a new format rebuilds it, and nothing else does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 from bot.knowledge.documents import Document, load_documents, servable
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.passages import Passage, passages_of
-from bot.knowledge.terms import tokens
+from bot.knowledge.terms import GLOSSARY_FILE, tokens
 
 FORMAT_VERSION = "2"
 Progress = Callable[[int, int], None]  # (done, total)
@@ -47,6 +47,8 @@ class KnowledgeIndex:
 def index_key(documents: list[Document], model_dir: Path) -> str:
     """Hash of what the index is made of: documents, embedding model, format."""
     h = hashlib.sha256(FORMAT_VERSION.encode())
+    # the vocabulary depends on the stop words in the glossary file
+    h.update(GLOSSARY_FILE.read_bytes())
     weights = model_dir / "model.safetensors"
     h.update(f"{weights.stat().st_size}".encode())
     for doc in sorted(documents, key=lambda d: d.id):
