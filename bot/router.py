@@ -22,7 +22,6 @@ from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
 from bot.knowledge.service import KnowledgeService
-from bot.knowledge.terms import is_wording
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 from bot.safety.triage import TriageResult, triage
 from bot.sessions import SessionState, SessionStore, Turn, now
@@ -194,12 +193,9 @@ class Router:
         if asks_knowledge and self.knowledge is not None and not turn.form:
             outcome = await self.knowledge.ask(message, session.language, session.locale)
             # An answer, or a health question the knowledge base cannot answer, is the
-            # knowledge route's; for chit-chat Rasa placed out of scope ("tell me a joke")
-            # or gibberish, Rasa's own fallback fits better than "no vetted information".
-            declined_fits = turn.intent == HEALTH_INTENT or (
-                turn.intent is None and is_wording(message.text)
-            )
-            if outcome.job_id is not None or declined_fits:
+            # knowledge route's; for anything else Rasa could not place ("tell me a
+            # joke", gibberish) its own fallback fits better than "no vetted information".
+            if outcome.job_id is not None or turn.intent == HEALTH_INTENT:
                 return outcome.model_copy(update={"intent": turn.intent})
         if (
             turn.intent in INFORMATIONAL_INTENTS

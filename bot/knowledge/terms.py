@@ -105,17 +105,3 @@ def to_english(text: str) -> str:
         elif token.isascii() and token not in stop:
             words.append(token)
     return " ".join(words)
-
-
-def is_wording(text: str) -> bool:
-    """Whether text is mostly real words (English, Hindi or known Hinglish), not gibberish."""
-    found = _TOKEN.findall(text.lower())
-    if not found:
-        return False
-    table = glossary()
-    known = sum(
-        1
-        for t in found
-        if t in table or t in stop_words() or has_devanagari(t) or zipf(t) is not None
-    )
-    return known * 2 >= len(found)
