@@ -26,6 +26,16 @@ STOP_WORDS = frozenset(
 )
 START_WORDS = frozenset({"start", "unstop", "subscribe", "शुरू", "शुरू करो", "shuru", "shuru karo"})
 _PUNCTUATION = re.compile(r"[\s.!।]+")
+# Opting out silences the bot, so a free-text opt-out (Rasa's `opt_out` intent) is
+# honoured only when it is short ("stop please") or speaks of messages; otherwise
+# "should I stop breastfeeding?" would silence a patient who asked a health question.
+_ABOUT_MESSAGES = re.compile(
+    r"\b(?:messag\w*|msgs?|sms|texts?|texting|whats ?app|notifications?|reminders?|alerts?|"
+    r"spam\w*|unsubscribe|number|list|contact)\b|"
+    r"मैसेज|संदेश|एसएमएस|सूचना|रिमाइंडर|नंबर|सूची|व्हाट्सएप",
+    re.IGNORECASE,
+)
+SHORT_OPT_OUT_WORDS = 3
 
 
 def _normalise(text: str) -> str:
@@ -40,3 +50,8 @@ def is_stop_command(text: str) -> bool:
 def is_start_command(text: str) -> bool:
     """True for a bare opt-in command such as ``START``."""
     return _normalise(text) in START_WORDS
+
+
+def is_opt_out_request(text: str) -> bool:
+    """Whether a message Rasa read as an opt-out can really be one (see _ABOUT_MESSAGES)."""
+    return len(text.split()) <= SHORT_OPT_OUT_WORDS or bool(_ABOUT_MESSAGES.search(text))

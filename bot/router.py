@@ -9,7 +9,7 @@ needs neither Redis nor Rasa; nothing after it can override it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from bot import staff_queues
 from bot.audit import log_event
 from bot.config import Settings
-from bot.consent import is_start_command, is_stop_command
+from bot.consent import is_opt_out_request, is_start_command, is_stop_command
 from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
@@ -189,6 +189,10 @@ class Router:
         self, message: InboundMessage, session: SessionState, turn: DialogueTurn
     ) -> Outcome:
         """Turn Rasa's answer into a route, with the side effects the route needs."""
+        if turn.intent == OPT_OUT_INTENT and not is_opt_out_request(message.text):
+            # not about messages: a question that happens to say "stop" ("should I
+            # stop the tablets?") is answered, never taken as an opt-out
+            turn = replace(turn, intent=HEALTH_INTENT)
         asks_knowledge = turn.intent is None or turn.intent in KNOWLEDGE_INTENTS
         if asks_knowledge and self.knowledge is not None and not turn.form:
             outcome = await self.knowledge.ask(message, session.language, session.locale)

@@ -133,6 +133,16 @@ async def test_health_question_outside_the_knowledge_base_is_declined(
     assert any(b["payload"] == "/talk_to_human" for b in body["replies"][0]["buttons"])
 
 
+async def test_a_health_question_saying_stop_never_silences_the_patient(
+    client: httpx.AsyncClient,
+) -> None:
+    sid = "api-stop-question"
+    body = await say(client, sid, "bacche ko dast hai, kya maa ka doodh pilana band kar de?")
+    assert body["route"] != "opt_out"
+    body = await say(client, sid, "what are the OPD timings")
+    assert body["replies"], "the patient was opted out by a health question"
+
+
 async def test_chit_chat_gets_the_plain_fallback_not_a_health_refusal(
     client: httpx.AsyncClient,
 ) -> None:
