@@ -18,7 +18,10 @@ from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
 from bot.knowledge.loader import load_retriever
+from bot.knowledge.retriever import load_tuning
 from bot.knowledge.service import KnowledgeService
+from bot.knowledge.terms import glossary
+from bot.knowledge.verifier import load_vocabulary
 from bot.llm.queue import AnswerQueue
 from bot.redis_client import connect_redis
 from bot.router import RedisUnavailable, Router
@@ -82,6 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     content = load_content(settings.data_dir)
     content.locale(settings.locale)  # fail at start-up on an unknown locale
     triage("warm up")  # load and validate the triage lexicons before the first patient
+    # and the knowledge route's data files: a bad edit stops start-up, naming the file
+    load_tuning()
+    load_vocabulary()
+    glossary()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

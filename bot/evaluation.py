@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from bot.knowledge.documents import load_documents
-from bot.knowledge.verifier import unsupported_facts
+from bot.knowledge.facts import unsupported_facts
 from bot.messages import InboundMessage, Language, Route
 from bot.router import Router
 

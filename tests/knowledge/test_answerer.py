@@ -16,7 +16,7 @@ import pytest
 from bot.config import Settings
 from bot.content import load_content
 from bot.knowledge.answerer import Answerer
-from bot.knowledge.verifier import unsupported_facts
+from bot.knowledge.facts import unsupported_facts
 from bot.llm.model import Generation, LocalModel
 from tests.knowledge.samples import FEES, SMOLLM2, TELECONSULT, fee_job
 

@@ -8,6 +8,7 @@ medicine, a diagnosis) next to faithful paraphrases that must still get through.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -16,11 +17,11 @@ from hypothesis import strategies as st
 
 from bot.knowledge.documents import KNOWLEDGE_DIR, parse_document
 from bot.knowledge.verifier import (
-    MEDICINES_FILE,
+    VOCABULARY_FILE,
     Problem,
     Verdict,
-    extract_facts,
-    unsupported_facts,
+    VocabularyError,
+    load_vocabulary,
     verify,
 )
 
@@ -306,77 +307,42 @@ def test_problem_details_are_short_and_kinds_sorted_for_logging() -> None:
     assert all(len(problem.detail) <= 120 for problem in verdict.problems)
 
 
-# --- Facts and their normalisation -------------------------------------------------------
+# --- The word lists are data, refused loudly when malformed ------------------------------
+
+
+def _edited(**lists: object) -> str:
+    """verifier.yml with some lists replaced (None: removed), as YAML text."""
+    data = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8")) | lists
+    return yaml.safe_dump({k: v for k, v in data.items() if v is not None}, allow_unicode=True)
 
 
 @pytest.mark.parametrize(
-    "forms",
+    ("text", "problem"),
     [
-        ["9 am", "9:00 am", "9.00 a.m.", "9:00 AM", "09:00"],
-        ["9 pm", "21:00", "9:00 p.m."],
-        ["Rs 500", "Rs. 500", "₹500", "₹ 500", "500 rupees", "INR 500", "500 रुपये"],
-        ["0000 000 100", "0000000100", "0000-000-100"],
-        ["500mg", "500 mg", "500 milligrams"],
-        ["4,000 mg", "4000 mg"],
-        ["two tablets", "2 tablets"],
-        ["1 to 2 weeks", "1-2 weeks", "१ से २ हफ़्ते"],
-        ["24-hour limit", "24 hours"],
-        ["९ बजे", "9 baje"],
-        ["सुबह 9:00", "9:00 am"],
-        ["25 December 2026", "2026-12-25", "25/12/2026", "Dec 25, 2026"],
-        ["Sundays", "रविवार"],
+        pytest.param(_edited(negations={"en": "not"}), "negations: Extra inputs", id="extra list"),
+        pytest.param(_edited(stop_words=None), "stop_words: Field required", id="missing list"),
+        pytest.param(_edited(must={"en": "must e.g."}), "'e.g.' is not a single word", id="word"),
+        pytest.param(_edited(diagnoses=["(?:you have"]), "not a regular expression", id="regex"),
+        pytest.param(
+            _edited(prescriptions=["take <medicine>"]), "unknown placeholder <medicine>",
+            id="placeholder",
+        ),
+        pytest.param(
+            _edited(phrases={"have to": "have to"}), "'have to' is not a single word",
+            id="phrase that stays two words",
+        ),
+        pytest.param("negation: [not, no\n", "flow sequence", id="not YAML"),
     ],
-)
-def test_equivalent_forms_are_the_same_fact(forms: list[str]) -> None:
-    facts = {tuple(extract_facts(form)) for form in forms}
-    assert len(facts) == 1, facts
-    for one in forms:
-        for other in forms:
-            assert unsupported_facts(one, [other]) == []
-
-
-@pytest.mark.parametrize(
-    ("answer", "source"),
-    [
-        ("10 am", "10:30 am to 1:00 pm"),
-        ("9 am", "9 pm"),
-        ("4 g", "4 hours"),
-        ("500 mg", "500 ml"),
-        ("Rs 500", "500 mg"),
-        ("0000 000 101", "0000 000 100"),
-        ("3 tablets", "3 days"),
-        ("2 weeks", "2 to 7 days"),
-        ("Friday", "Monday to Saturday"),
-        ("ibuprofen", "paracetamol"),
-    ],
-)
-def test_different_values_are_different_facts(answer: str, source: str) -> None:
-    assert unsupported_facts(answer, [source]) == extract_facts(answer) != []
-
-
-def test_facts_keep_their_units_and_order() -> None:
-    text = "Dengue symptoms begin 4 to 10 days after the bite; call 112 or 108 [2]."
-    assert extract_facts(text) == ["4 days", "10 days", "112", "108"]
-    assert extract_facts("OPD 9:00 am to 1:00 pm, Rs 500, Dolo 650 twice a day") == [
-        "9:00 am",
-        "1:00 pm",
-        "rs 500",
-        "dolo",
-        "650",
-        "2 times a day",
-    ]
-
-
-def test_citation_markers_and_list_numbers_are_not_facts() -> None:
-    assert extract_facts("1. Rest [1]\n2. Drink fluids [2][3]") == []
-
-
-def test_the_medicine_list_is_lower_case_and_names_common_medicines() -> None:
-    names = yaml.safe_load(MEDICINES_FILE.read_text(encoding="utf-8"))["medicines"]
-    assert len(names) >= 80
-    assert all(name == name.lower() for name in names)
-    assert {"paracetamol", "ibuprofen", "ors", "folic acid", "dolo", "crocin"} <= set(names)
-    assert extract_facts("Crocin, Folic Acid and ओआरएस") == ["crocin", "folic acid", "ओआरएस"]
+)  # fmt: skip
+def test_a_malformed_vocabulary_file_is_refused_with_file_and_problem(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    path = tmp_path / "verifier.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(VocabularyError) as refused:
+        load_vocabulary(path)
+    assert str(refused.value).startswith(f"{path}: ")
+    assert problem in str(refused.value)
 
 
 # --- Verbatim quotes always pass ---------------------------------------------------------
