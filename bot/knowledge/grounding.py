@@ -12,27 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.knowledge.passages import Passage
 from bot.knowledge.retriever import Retrieval
 from bot.messages import Channel, Citation, Language
 
 AnswerMode = Literal["extractive", "abstractive"]
 Path_ = Literal["extractive", "abstractive", "extractive_fallback", "refused"]
-
-
-class RetrievedPassage(BaseModel):
-    """A passage retrieved for the question: the only text an answer may use."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    doc_id: str
-    title: str
-    url: str
-    sentences: tuple[str, ...]
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.sentences)
 
 
 class CandidateSentence(BaseModel):
@@ -56,7 +41,7 @@ class AnswerJob(BaseModel):
     channel: Channel
     language: Language
     question: str
-    passages: tuple[RetrievedPassage, ...]
+    passages: tuple[Passage, ...]  # the only text an answer may use
     candidates: tuple[CandidateSentence, ...]
     max_chars: int = 1600
     created_at: float = 0.0
@@ -101,16 +86,7 @@ def job_for(
         channel=channel,
         language=language,
         question=question,
-        passages=tuple(
-            RetrievedPassage(
-                id=s.passage.id,
-                doc_id=s.passage.doc_id,
-                title=s.passage.title,
-                url=s.passage.url,
-                sentences=s.passage.sentences,
-            )
-            for s in retrieval.passages
-        ),
+        passages=tuple(s.passage for s in retrieval.passages),
         candidates=tuple(
             CandidateSentence(passage_id=c.passage.id, number=c.number, text=c.text)
             for c in retrieval.candidates

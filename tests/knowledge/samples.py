@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 
 from bot.config import ROOT
-from bot.knowledge.grounding import AnswerJob, CandidateSentence, RetrievedPassage
+from bot.knowledge.grounding import AnswerJob, CandidateSentence
+from bot.knowledge.passages import Passage
 
 SMOLLM2 = ROOT / "models" / "smollm2-135m-instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-FEES = RetrievedPassage(
+FEES = Passage(
     id="ops-fees-payment#1",
+    language="en",
+    heading="How much does a visit cost?",
     doc_id="ops-fees-payment",
     title="Fees and payment",
     url="https://example.org/sunrise/operations",
@@ -21,8 +24,10 @@ FEES = RetrievedPassage(
         "Patients can pay by cash, debit or credit card, or UPI at the billing counter.",
     ),
 )
-TELECONSULT = RetrievedPassage(
+TELECONSULT = Passage(
     id="ops-teleconsultation#2",
+    language="en",
+    heading="How does a teleconsultation work?",
     doc_id="ops-teleconsultation",
     title="Teleconsultation",
     url="https://example.org/sunrise/operations",
