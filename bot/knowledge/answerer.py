@@ -65,6 +65,14 @@ class Answerer:
             result = result.model_copy(update={"path": "extractive_fallback", "rejected": rejected})
         return result.model_copy(update={"seconds": time.perf_counter() - started})
 
+    def without_model(self, job: AnswerJob) -> KnowledgeAnswer:
+        """Retrieval's best vetted sentence alone, for when the model fails on a job."""
+        if not job.candidates:
+            return self.refusal(job)
+        unused = Generation(text="", prompt_tokens=0, generated_tokens=0, seconds=0.0)
+        quoted = self._quote(job, [job.candidates[0]], unused, None)
+        return quoted.model_copy(update={"path": "retrieval_only"}) if quoted.answered else quoted
+
     def refusal(self, job: AnswerJob) -> KnowledgeAnswer:
         """The honest "no vetted information" reply, with the offer of staff."""
         reply = self.content.reply("knowledge_unknown", job.language, self.locale)

@@ -17,7 +17,8 @@ from bot.knowledge.retriever import Retrieval
 from bot.messages import Channel, Citation, Language
 
 AnswerMode = Literal["extractive", "abstractive"]
-Path_ = Literal["extractive", "abstractive", "extractive_fallback", "refused"]
+# "retrieval_only": the model failed, so retrieval's best vetted sentence is quoted alone
+Path_ = Literal["extractive", "abstractive", "extractive_fallback", "retrieval_only", "refused"]
 
 
 class CandidateSentence(BaseModel):

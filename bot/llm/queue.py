@@ -103,8 +103,22 @@ class AnswerQueue:
     # worker side -------------------------------------------------------------------
 
     async def take(self, consumer: str, *, claim_idle_ms: int, block_ms: int) -> Delivery | None:
-        """Reclaim a dead worker's job if one is idle long enough, else wait for a new one."""
-        await self.ensure_group()
+        """Reclaim a dead worker's job if one is idle long enough, else wait for a new one.
+
+        A stream or group that vanished (Redis restarted empty, or the key was
+        deleted) is recreated, and this call returns None: the next call reads
+        from the new group, which starts at the first entry, so no job added
+        meanwhile is skipped.
+        """
+        try:
+            return await self._take(consumer, claim_idle_ms=claim_idle_ms, block_ms=block_ms)
+        except ResponseError as exc:
+            if "NOGROUP" not in str(exc) and "no longer exists" not in str(exc):
+                raise
+            await self.ensure_group()
+            return None
+
+    async def _take(self, consumer: str, *, claim_idle_ms: int, block_ms: int) -> Delivery | None:
         reply: Any = await self.redis.xautoclaim(
             STREAM, GROUP, consumer, min_idle_time=claim_idle_ms, start_id="0-0", count=1
         )

@@ -11,11 +11,14 @@ whoever sees it next), never a lost or doubled one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import socket
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.audit import log_event
 from bot.config import Settings
@@ -27,6 +30,9 @@ from bot.llm.model import LocalModel
 from bot.llm.queue import AnswerQueue, Delivery
 from bot.messages import Outcome, Reply, Route
 from bot.sessions import SessionStore, Turn, now
+
+REDIS_RETRY_FIRST = 0.5  # seconds; doubled after each failure in a row
+REDIS_RETRY_MAX = 8.0
 
 
 class Worker:
@@ -54,11 +60,25 @@ class Worker:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Answer jobs until ``stop`` is set."""
-        await self.queue.ensure_group()
+        """Answer jobs until ``stop`` is set, riding out Redis outages."""
         log_event("worker_started", worker=self.name)
+        pause = REDIS_RETRY_FIRST
         while not stop.is_set():
-            await self.step()
+            try:
+                await self.step()
+                pause = REDIS_RETRY_FIRST
+            except RedisError as exc:
+                # Redis down or restarting: unanswered jobs stay pending in the
+                # stream (or are re-sent by the gateway), so waiting loses nothing
+                log_event(
+                    "worker_redis_error",
+                    level=logging.WARNING,
+                    worker=self.name,
+                    error=type(exc).__name__,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), pause)
+                pause = min(pause * 2, REDIS_RETRY_MAX)
 
     async def step(self) -> KnowledgeAnswer | None:
         """Take and answer one job if there is one; returns the published answer."""
@@ -98,7 +118,16 @@ class Worker:
             asyncio.run_coroutine_threadsafe(self.queue.emit(job.job_id, kind, text), loop)
 
         emitter: Callable[[str, str], None] = emit
-        answer = await asyncio.to_thread(self.answerer.answer, job, emitter)
+        try:
+            answer = await asyncio.to_thread(self.answerer.answer, job, emitter)
+        except Exception as exc:  # any model failure must still answer the patient
+            log_event(
+                "model_error",
+                session_id=job.session_id,
+                level=logging.ERROR,
+                error=type(exc).__name__,
+            )
+            answer = self.answerer.without_model(job)
         return answer.model_copy(update={"worker": self.name})
 
     async def _record(self, job: AnswerJob, answer: KnowledgeAnswer) -> None:

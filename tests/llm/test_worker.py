@@ -23,6 +23,7 @@ from bot.llm.worker import make_worker
 from bot.messages import InboundMessage
 from bot.services import EmbeddedRedis, redis_env, worker_env
 from bot.sessions import SessionState, SessionStore
+from tests.helpers import free_port
 from tests.knowledge.samples import SMOLLM2, fee_job
 
 pytestmark = pytest.mark.slow
@@ -129,3 +130,58 @@ async def test_a_job_answered_before_its_worker_died_is_not_answered_again(
     stored = await queue.result(job.job_id)
     assert stored is not None and stored.text == "stored"
     assert await _finals(redis, job.job_id) == 1
+
+
+async def test_a_worker_keeps_answering_after_its_stream_is_deleted(
+    redis: Redis, redis_server: EmbeddedRedis
+) -> None:
+    settings = _settings(redis_server)
+    queue = AnswerQueue(redis, 3600)
+    worker = make_worker(settings, redis, name="w-deleted")
+    await queue.ensure_group()
+    await redis.delete(STREAM)  # the group goes with it, as after FLUSHDB
+    assert await worker.step() is None  # recreates the group instead of crashing
+    job = fee_job()
+    await queue.enqueue(job)
+    answer = await worker.step()
+    assert answer is not None and answer.job_id == job.job_id
+
+
+async def test_a_worker_rides_out_a_redis_restart() -> None:
+    server = EmbeddedRedis(free_port())
+    server.start()
+    redis = Redis.from_url(server.url)
+    stop = asyncio.Event()
+    worker = make_worker(_settings(server), redis, name="w-restart")
+    running = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(0.5)
+        server.stop()
+        await asyncio.sleep(1.5)  # the worker meets a dead Redis and backs off
+        assert not running.done(), "the worker died with Redis"
+        server.start()  # same port, empty, as a restarted Redis without persistence
+        queue = AnswerQueue(redis, 3600)
+        job = fee_job()
+        await queue.enqueue(job)
+        answer = await queue.wait(job.job_id, 30)
+        assert answer is not None and answer.answered
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await redis.aclose()
+        server.stop()
+
+
+async def test_a_model_failure_still_answers_with_the_best_vetted_sentence(
+    redis: Redis, redis_server: EmbeddedRedis
+) -> None:
+    # a context window smaller than the prompt makes llama.cpp itself refuse the job
+    settings = _settings(redis_server).model_copy(update={"llm_context_tokens": 64})
+    queue = AnswerQueue(redis, 3600)
+    job = fee_job()
+    await queue.enqueue(job)
+    answer = await make_worker(settings, redis, name="w-small").step()
+    assert answer is not None and answer.path == "retrieval_only"
+    assert answer.quoted == (job.candidates[0].text,)
+    assert answer.citations and "Source:" in answer.text
+    assert await queue.pending() == 0
