@@ -17,9 +17,8 @@ from bot.audit import configure_logging, log_event
 from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
-from bot.knowledge.loader import load_retriever
+from bot.knowledge.loader import load_knowledge
 from bot.knowledge.retriever import load_tuning
-from bot.knowledge.service import KnowledgeService
 from bot.knowledge.terms import glossary
 from bot.knowledge.verifier import load_vocabulary
 from bot.llm.queue import AnswerQueue
@@ -97,8 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redis = connect_redis(settings.redis_url)
         dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
         queue = AnswerQueue(redis, settings.answer_ttl_seconds)
-        retriever = await asyncio.to_thread(load_retriever, settings)
-        knowledge = KnowledgeService(settings, content, retriever, queue)
+        knowledge = await asyncio.to_thread(load_knowledge, settings, content, queue)
         app.state.router = Router(settings, content, redis, dialogue, knowledge)
         app.state.answers = queue
         try:

@@ -21,8 +21,8 @@ from bot.evaluation import evaluate, format_report, load_cases
 from bot.knowledge.documents import KNOWLEDGE_DIR, check_documents, load_documents
 from bot.knowledge.embedder import shared_embedder
 from bot.knowledge.index import build_index
-from bot.knowledge.loader import load_retriever
-from bot.knowledge.service import KnowledgeService
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.scripted import load_intent_examples
 from bot.llm.queue import AnswerQueue
 from bot.llm.worker import make_worker
 from bot.messages import InboundMessage
@@ -72,9 +72,8 @@ async def open_router(settings: Settings) -> AsyncIterator[Router]:
     redis = connect_redis(settings.redis_url)
     dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
     content = load_content(settings.data_dir)
-    retriever = await asyncio.to_thread(load_retriever, settings)
     queue = AnswerQueue(redis, settings.answer_ttl_seconds)
-    knowledge = KnowledgeService(settings, content, retriever, queue)
+    knowledge = await asyncio.to_thread(load_knowledge, settings, content, queue)
     try:
         yield Router(settings, content, redis, dialogue, knowledge)
     finally:
@@ -199,6 +198,8 @@ def cmd_kb_build(settings: Settings, quiet: bool) -> int:
         settings.knowledge_dir, settings.cache_dir, embedder, progress=progress
     )
     bar.close()
+    # the router's intent examples (see bot/knowledge/scripted.py), cached alongside
+    load_intent_examples(embedder, settings.cache_dir)
     state = "built" if built else "up to date (cached)"
     if built or not quiet:
         print(

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,42 @@ class Settings(BaseSettings):
         default=60.0, description="a job unacknowledged this long is reclaimed by another worker"
     )
     answer_ttl_seconds: int = 24 * 3600
+    # Twilio SMS and WhatsApp (bot/channels/twilio.py); the channel is off until
+    # the account SID and auth token are set
+    public_url: str | None = Field(
+        default=None,
+        description="the public base URL Twilio calls (https://…); signatures are checked "
+        "against it, never against the request's own host",
+    )
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_sms_from: str | None = Field(default=None, description="the hospital's SMS number")
+    twilio_whatsapp_from: str | None = Field(
+        default=None, description="the hospital's WhatsApp sender, e.g. whatsapp:+1…"
+    )
+    twilio_whatsapp_template_sid: str | None = Field(
+        default=None,
+        description="approved template (ContentSid) sent outside WhatsApp's 24-hour window",
+    )
+    twilio_api_url: str | None = Field(
+        default=None,
+        description="Twilio REST base URL override, for a local fake in tests only",
+    )
+    sms_max_chars: int = Field(
+        default=1600,
+        ge=70,
+        le=1600,
+        description="longest message sent; longer replies are split between sentences",
+    )
+    send_max_attempts: int = Field(default=5, ge=1, description="tries per outbound message")
+    send_retry_seconds: float = Field(
+        default=2.0, description="first retry delay; doubled after each failed try"
+    )
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Whether the Twilio channels are configured."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.public_url)
 
 
 @cache

@@ -25,6 +25,7 @@ STOP_WORDS = frozenset(
     }
 )
 START_WORDS = frozenset({"start", "unstop", "subscribe", "शुरू", "शुरू करो", "shuru", "shuru karo"})
+HELP_WORDS = frozenset({"help", "info", "मदद", "सहायता", "madad", "sahayata"})
 _PUNCTUATION = re.compile(r"[\s.!।]+")
 # Opting out silences the bot, so a free-text opt-out (Rasa's `opt_out` intent) is
 # honoured only when it is short ("stop please") or speaks of messages; otherwise
@@ -50,6 +51,11 @@ def is_stop_command(text: str) -> bool:
 def is_start_command(text: str) -> bool:
     """True for a bare opt-in command such as ``START``."""
     return _normalise(text) in START_WORDS
+
+
+def is_help_command(text: str) -> bool:
+    """True for a bare ``HELP`` (the carrier convention): the hospital's contact details."""
+    return _normalise(text) in HELP_WORDS
 
 
 def is_opt_out_request(text: str) -> bool:

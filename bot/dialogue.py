@@ -32,6 +32,14 @@ class DialogueTurn:
     form: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What Rasa's NLU recognised in one message."""
+
+    intent: str | None
+    confidence: float
+
+
 class DialogueClient:
     """Talks to ``POST /webhooks/rest/webhook`` with timeouts; one call per turn."""
 
@@ -56,6 +64,20 @@ class DialogueClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200 and bool(response.json().get("model_file"))
+
+    async def understand(self, text: str) -> Understanding:
+        """Rasa's NLU alone (``POST /model/parse``): the intent, with no effect on the
+        conversation's tracker."""
+        try:
+            response = await self._client.post("/model/parse", json={"text": text})
+        except httpx.HTTPError as exc:
+            raise DialogueUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            raise DialogueUnavailable(f"Rasa answered HTTP {response.status_code}")
+        intent = response.json().get("intent") or {}
+        return Understanding(
+            intent=intent.get("name") or None, confidence=float(intent.get("confidence") or 0.0)
+        )
 
     async def send(
         self, session_id: str, text: str, *, language: Language, locale: str, channel: str

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Language = Literal["en", "hi", "hinglish"]
 Channel = Literal["api", "web", "sms", "whatsapp"]
+# Channels whose late replies are pushed (sent through Twilio when ready) rather than
+# collected by the caller: their webhooks must be acknowledged at once.
+PUSH_CHANNELS: frozenset[Channel] = frozenset({"sms", "whatsapp"})
 
 
 class Route(StrEnum):

@@ -18,3 +18,8 @@ def connect_redis(url: str) -> Redis:
         health_check_interval=30,
     )
     return Redis.from_pool(pool)  # the client owns the pool: aclose() closes its sockets
+
+
+def as_text(value: bytes | str) -> str:
+    """Redis replies are bytes unless the client decodes them; accept both."""
+    return value.decode() if isinstance(value, bytes) else value

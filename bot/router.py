@@ -1,9 +1,10 @@
 """The router: one function from a patient's message to carebot's replies.
 
 Read :meth:`Router.decide` top to bottom to learn the product's safety order:
-safety triage → consent (opt-out) → handoff → scripted dialogue (Rasa) →
-knowledge (next) → honest fallback. Triage runs first on every message and
-needs neither Redis nor Rasa; nothing after it can override it.
+safety triage → consent (opt-out) → handoff → knowledge, when a vetted sentence
+answers better than a scripted reply → scripted dialogue (Rasa) → honest
+fallback. Triage runs first on every message and needs neither Redis nor Rasa;
+nothing after it can override it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,16 @@ from redis.exceptions import RedisError
 from bot import staff_queues
 from bot.audit import log_event
 from bot.config import Settings
-from bot.consent import is_opt_out_request, is_start_command, is_stop_command
+from bot.consent import (
+    is_help_command,
+    is_opt_out_request,
+    is_start_command,
+    is_stop_command,
+)
 from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
+from bot.knowledge.retriever import Retrieval
 from bot.knowledge.service import KnowledgeService
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 from bot.safety.triage import TriageResult, triage
@@ -29,15 +36,14 @@ from bot.sessions import SessionState, SessionStore, Turn, now
 # Rasa intents whose route is not "intent"
 HANDOFF_INTENT = "talk_to_human"
 OPT_OUT_INTENT = "opt_out"
-# Rasa's answers that go to the knowledge route: health questions, and anything
-# Rasa could not place (no intent) or found out of its scripted scope.
+# What Rasa's NLU says of a question for the knowledge route: a health question,
+# or a message it could not place or found out of its scripted scope.
 HEALTH_INTENT = "health_question"
 KNOWLEDGE_INTENTS = frozenset({HEALTH_INTENT, "out_of_scope"})
-# Scripted replies that only give information: a vetted sentence that answers the
-# question more closely than the scripted reply is quoted instead.
-INFORMATIONAL_INTENTS = frozenset(
-    {"clinic_hours", "visiting_hours", "location_directions", "billing_insurance", "test_results"}
-)
+UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
+# Intents only Rasa can handle, whatever the knowledge base holds: a request for a
+# person, and the yes/no/details that continue a conversation Rasa is leading.
+RASA_ONLY_INTENTS = frozenset({HANDOFF_INTENT, "affirm", "deny", "inform"})
 
 
 class RedisUnavailable(RuntimeError):
@@ -132,6 +138,9 @@ class Router:
                 text=message.text,
             )
             outcome = self.safety_outcome(result, session.language)
+        # HELP (a carrier rule): the hospital's contact details, even after STOP.
+        elif is_help_command(message.text):
+            outcome = self._reply(Route.INTENT, "help", "help", session)
         # 2. Consent: an opted-out sender hears nothing until they opt back in.
         elif session.opted_out and not is_start_command(message.text):
             outcome = Outcome(route=Route.OPT_OUT, language=session.language)
@@ -159,16 +168,10 @@ class Router:
                 session,
                 max_chars=str(self.settings.max_text_chars),
             )
-        # 4. Scripted dialogue; 5. knowledge and fallback.
+        # 4. Knowledge, when a vetted sentence answers better than a scripted reply;
+        # 5. scripted dialogue (Rasa); 6. honest fallback.
         else:
-            turn = await self.dialogue.send(
-                message.session_id,
-                message.text,
-                language=session.language,
-                locale=session.locale,
-                channel=message.channel,
-            )
-            outcome = await self._after_dialogue(message, session, turn)
+            outcome = await self._converse(message, session)
 
         await self.sessions.save(
             message.session_id,
@@ -185,34 +188,72 @@ class Router:
         )
         return outcome
 
+    async def _converse(self, message: InboundMessage, session: SessionState) -> Outcome:
+        """The knowledge base or Rasa, whichever answers this message better.
+
+        Outside a form, retrieval runs first (milliseconds). When it found vetted
+        sentences, Rasa's NLU alone names the intent, and a question the knowledge
+        base answers better than that intent's scripted reply is answered from the
+        knowledge base without a dialogue turn; everything else goes to Rasa.
+        """
+        retrieval: Retrieval | None = None
+        if self.knowledge is not None and session.form is None and not is_payload(message.text):
+            retrieval = await self.knowledge.search(message.text, session.language)
+            if retrieval.answerable:
+                understood = await self.dialogue.understand(message.text)
+                intent = self._reported_intent(message.text, understood.intent)
+                if await self._knowledge_answers(message.text, intent, retrieval):
+                    outcome = await self.knowledge.ask(
+                        message, session.language, session.locale, retrieval=retrieval
+                    )
+                    return outcome.model_copy(update={"intent": intent})
+        turn = await self.dialogue.send(
+            message.session_id,
+            message.text,
+            language=session.language,
+            locale=session.locale,
+            channel=message.channel,
+        )
+        session.form = turn.form
+        return await self._after_dialogue(message, session, turn, retrieval)
+
+    @staticmethod
+    def _reported_intent(text: str, intent: str | None) -> str | None:
+        """The intent an outcome reports: none for what Rasa could not place, and a
+        health question for an "opt-out" that is not about messages ("should I stop
+        the tablets?"), which is answered, never taken as an opt-out."""
+        if intent in UNPLACED_INTENTS:
+            return None
+        if intent == OPT_OUT_INTENT and not is_opt_out_request(text):
+            return HEALTH_INTENT
+        return intent
+
+    async def _knowledge_answers(self, text: str, intent: str | None, found: Retrieval) -> bool:
+        """Whether the knowledge route should take a message retrieval can answer."""
+        if intent is None or intent in KNOWLEDGE_INTENTS:
+            return True
+        if intent in RASA_ONLY_INTENTS or intent == OPT_OUT_INTENT or self.knowledge is None:
+            return False
+        return await self.knowledge.prefers_knowledge(text, intent, found)
+
     async def _after_dialogue(
-        self, message: InboundMessage, session: SessionState, turn: DialogueTurn
+        self,
+        message: InboundMessage,
+        session: SessionState,
+        turn: DialogueTurn,
+        retrieval: Retrieval | None,
     ) -> Outcome:
         """Turn Rasa's answer into a route, with the side effects the route needs."""
-        if turn.intent == OPT_OUT_INTENT and not is_opt_out_request(message.text):
-            # not about messages: a question that happens to say "stop" ("should I
-            # stop the tablets?") is answered, never taken as an opt-out
-            turn = replace(turn, intent=HEALTH_INTENT)
+        turn = replace(turn, intent=self._reported_intent(message.text, turn.intent))
         asks_knowledge = turn.intent is None or turn.intent in KNOWLEDGE_INTENTS
         if asks_knowledge and self.knowledge is not None and not turn.form:
-            outcome = await self.knowledge.ask(message, session.language, session.locale)
+            outcome = await self.knowledge.ask(
+                message, session.language, session.locale, retrieval=retrieval
+            )
             # An answer, or a health question the knowledge base cannot answer, is the
             # knowledge route's; for anything else Rasa could not place ("tell me a
             # joke", gibberish) its own fallback fits better than "no vetted information".
             if outcome.job_id is not None or turn.intent == HEALTH_INTENT:
-                return outcome.model_copy(update={"intent": turn.intent})
-        if (
-            turn.intent in INFORMATIONAL_INTENTS
-            and self.knowledge is not None
-            and not turn.form
-            and turn.replies
-        ):
-            scripted = " ".join(r.text for r in turn.replies)
-            closer = await self.knowledge.closer_than(message.text, session.language, scripted)
-            if closer is not None:
-                outcome = await self.knowledge.ask(
-                    message, session.language, session.locale, retrieval=closer
-                )
                 return outcome.model_copy(update={"intent": turn.intent})
         if not turn.replies:
             return self._reply(Route.FALLBACK, None, "fallback", session)
@@ -254,6 +295,11 @@ def choose_language(previous: Language, text: str, detected: Language) -> Langua
     if detected != "en" or previous == "en":
         return detected
     words = text.split()
-    if text.startswith("/") or len(words) < 3:
+    if is_payload(text) or len(words) < 3:
         return previous
     return detected
+
+
+def is_payload(text: str) -> bool:
+    """A button's payload ("/talk_to_human"), meant for Rasa, not typed by the patient."""
+    return text.startswith("/")

@@ -19,7 +19,9 @@ from typing import Literal
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from bot.channels.contacts import CONTACT_KEY
 from bot.messages import Channel, Language
+from bot.redis_client import as_text
 
 SESSION_KEY = "carebot:session:{}"
 HISTORY_KEY = "carebot:history:{}"
@@ -36,6 +38,7 @@ class SessionState(BaseModel):
     language: Language = "en"
     opted_out: bool = False
     handoff_until: float = 0.0  # staff own the conversation until this Unix time
+    form: str | None = None  # the Rasa form collecting details, if one is active
 
     @property
     def in_handoff(self) -> bool:
@@ -121,13 +124,11 @@ class SessionStore:
 
         Returns the number of keys removed.
         """
-        keys = [k.format(session_id) for k in (SESSION_KEY, HISTORY_KEY, INBOX_KEY, *RASA_KEYS)]
+        keys = [
+            k.format(session_id)
+            for k in (SESSION_KEY, HISTORY_KEY, INBOX_KEY, CONTACT_KEY, *RASA_KEYS)
+        ]
         return int(await self.redis.delete(*keys))
-
-
-def as_text(value: bytes | str) -> str:
-    """Redis replies are bytes unless the client decodes them; accept both."""
-    return value.decode() if isinstance(value, bytes) else value
 
 
 def now() -> float:

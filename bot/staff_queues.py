@@ -70,3 +70,18 @@ async def record_request(
             "fields": json.dumps(dict(fields), ensure_ascii=False),
         },
     )
+
+
+async def report_undelivered(
+    redis: Redis, *, session_id: str, channel: str, reason: str, text: str
+) -> str:
+    """Tell staff that a reply could not be delivered to a patient (they may call instead)."""
+    return await raise_alert(
+        redis,
+        session_id=session_id,
+        channel=channel,
+        category="undelivered",
+        rules=(reason,),
+        language="",
+        text=text,
+    )

@@ -124,6 +124,29 @@ async def test_health_question_is_answered_from_the_knowledge_base(
     assert "Source:" in body["replies"][0]["text"]
 
 
+async def test_a_question_the_scripted_reply_does_not_answer_is_quoted_from_the_kb(
+    client: httpx.AsyncClient,
+) -> None:
+    # Rasa calls this visiting_hours, but the visiting-hours reply says nothing of flowers
+    body = await say(client, "api-flowers", "can i take flowers for my uncle in the ICU")
+    assert body["route"] == "knowledge" and body["intent"] == "visiting_hours"
+    assert [c["id"] for c in body["citations"]] == ["ops-visiting-rules"]
+
+
+async def test_a_question_about_medicines_does_not_start_the_refill_form(
+    client: httpx.AsyncClient,
+) -> None:
+    sid = "api-chemist"
+    body = await say(
+        client, sid, "can i buy my medicines from an outside chemist instead of the hospital?"
+    )
+    assert body["route"] == "knowledge"
+    assert [c["id"] for c in body["citations"]] == ["ops-pharmacy"]
+    # no form was started: the next request is understood afresh
+    body = await say(client, sid, "what time does the OPD open?")
+    assert body["intent"] == "clinic_hours" and "9:00 am" in body["replies"][0]["text"]
+
+
 async def test_health_question_outside_the_knowledge_base_is_declined(
     client: httpx.AsyncClient,
 ) -> None:

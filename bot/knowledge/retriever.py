@@ -96,6 +96,12 @@ class Retrieval:
         return self.passages[0].score if self.passages else 0.0
 
 
+def _is_term(word: str) -> bool:
+    """A word that can name a topic: three characters or more, with a letter ("hba1c"
+    yes; "s" of "brother's", "r" and "hw" of SMS spelling, and plain numbers no)."""
+    return len(word) >= 3 and any(ch.isalpha() for ch in word)
+
+
 def _bm25(index: KnowledgeIndex, rows: list[int]) -> BM25Retriever | None:
     documents = [
         LcDocument(page_content=index.passages[i].search_text, metadata={"row": i}) for i in rows
@@ -208,7 +214,7 @@ class Retriever:
         rare = [
             w
             for w in dict.fromkeys(tokens(query))
-            if w not in words and w.isalpha() and w not in medicines and is_rare(w)
+            if w not in words and _is_term(w) and w not in medicines and is_rare(w)
         ]
         if not rare:
             return None

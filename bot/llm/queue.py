@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
 from bot.knowledge.grounding import AnswerJob, KnowledgeAnswer
+from bot.redis_client import as_text
+from bot.streams import WorkStream
 
 STREAM = "carebot:jobs:answers"
 GROUP = "answer-workers"
@@ -25,7 +26,6 @@ RESULT_KEY = "carebot:answer:{}"
 READY_KEY = "carebot:answer-ready:{}"
 EVENTS_KEY = "carebot:answer-events:{}"
 BLOCK_SLICE = 2.0  # seconds per blocking read, well under the Redis socket timeout
-STREAM_MAXLEN = 100_000  # approximate cap; acknowledged entries are the old ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,24 +37,17 @@ class Delivery:
     reclaimed: bool
 
 
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
 class AnswerQueue:
     """Both ends of the queue: the gateway's enqueue/wait and the workers' take/publish."""
 
     def __init__(self, redis: Redis, result_ttl_seconds: int) -> None:
         self.redis = redis
         self.ttl = result_ttl_seconds
+        self.jobs = WorkStream(redis, STREAM, GROUP)
 
     async def ensure_group(self) -> None:
         """Create the stream and consumer group if they do not exist yet."""
-        try:
-            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
-        except ResponseError as exc:
-            if "BUSYGROUP" not in str(exc):
-                raise
+        await self.jobs.ensure_group()
 
     # gateway side -----------------------------------------------------------------
 
@@ -63,9 +56,7 @@ class AnswerQueue:
         await self.ensure_group()
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(JOB_KEY.format(job.job_id), job.session_id, ex=self.ttl)
-            pipe.xadd(
-                STREAM, {"job": job.model_dump_json()}, maxlen=STREAM_MAXLEN, approximate=True
-            )
+            await self.jobs.add(job.model_dump_json(), pipe)
             await pipe.execute()
 
     async def wait(self, job_id: str, timeout_seconds: float) -> KnowledgeAnswer | None:
@@ -95,7 +86,7 @@ class AnswerQueue:
         """Streamed pieces of an answer after entry ``after``: (entry id, kind, text)."""
         found: Any = await self.redis.xread({EVENTS_KEY.format(job_id): after}, block=block_ms)
         return [
-            (_text(entry_id), _text(fields[b"kind"]), _text(fields[b"text"]))
+            (as_text(entry_id), as_text(fields[b"kind"]), as_text(fields[b"text"]))
             for _stream, entries in found
             for entry_id, fields in entries
         ]
@@ -103,38 +94,13 @@ class AnswerQueue:
     # worker side -------------------------------------------------------------------
 
     async def take(self, consumer: str, *, claim_idle_ms: int, block_ms: int) -> Delivery | None:
-        """Reclaim a dead worker's job if one is idle long enough, else wait for a new one.
-
-        A stream or group that vanished (Redis restarted empty, or the key was
-        deleted) is recreated, and this call returns None: the next call reads
-        from the new group, which starts at the first entry, so no job added
-        meanwhile is skipped.
-        """
-        try:
-            return await self._take(consumer, claim_idle_ms=claim_idle_ms, block_ms=block_ms)
-        except ResponseError as exc:
-            if "NOGROUP" not in str(exc) and "no longer exists" not in str(exc):
-                raise
-            await self.ensure_group()
+        """Reclaim a dead worker's job if one is idle long enough, else wait for a new one."""
+        entry = await self.jobs.take(consumer, claim_idle_ms=claim_idle_ms, block_ms=block_ms)
+        if entry is None:
             return None
-
-    async def _take(self, consumer: str, *, claim_idle_ms: int, block_ms: int) -> Delivery | None:
-        reply: Any = await self.redis.xautoclaim(
-            STREAM, GROUP, consumer, min_idle_time=claim_idle_ms, start_id="0-0", count=1
+        return Delivery(
+            entry.entry_id, AnswerJob.model_validate_json(entry.payload), entry.reclaimed
         )
-        claimed = [entry for entry in reply[1] if entry and entry[1]]  # skip deleted entries
-        if claimed:
-            entry_id, fields = claimed[0]
-            return Delivery(_text(entry_id), AnswerJob.model_validate_json(fields[b"job"]), True)
-        found: Any = await self.redis.xreadgroup(
-            GROUP, consumer, {STREAM: ">"}, count=1, block=block_ms
-        )
-        for _stream, entries in found or []:
-            for entry_id, fields in entries:
-                return Delivery(
-                    _text(entry_id), AnswerJob.model_validate_json(fields[b"job"]), False
-                )
-        return None
 
     async def publish(self, answer: KnowledgeAnswer) -> bool:
         """Store the answer unless one exists; True if this call published it."""
@@ -162,10 +128,8 @@ class AnswerQueue:
 
     async def ack(self, delivery: Delivery) -> None:
         """Acknowledge a job whose answer is stored (by this worker or another)."""
-        await self.redis.xack(STREAM, GROUP, delivery.entry_id)
+        await self.jobs.ack(delivery.entry_id)
 
     async def pending(self) -> int:
         """Jobs delivered to a worker but not acknowledged yet."""
-        await self.ensure_group()
-        info = await self.redis.xpending(STREAM, GROUP)
-        return int(info["pending"])
+        return await self.jobs.pending()

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.audit import log_event
+from bot.channels.outbox import Outbox, Outgoing
 from bot.config import Settings
 from bot.content import load_content
 from bot.inbox import Inbox
@@ -55,6 +56,7 @@ class Worker:
         self.queue = queue
         self.sessions = sessions
         self.inbox = inbox
+        self.outbox = Outbox(redis, sessions.ttl)
         self.claim_idle_ms = claim_idle_ms
         self.block_ms = block_ms
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
@@ -87,13 +89,16 @@ class Worker:
         )
         if delivery is None:
             return None
-        if await self.queue.result(delivery.job.job_id):
-            await self.queue.ack(delivery)  # answered by a worker that died before acking
+        if stored := await self.queue.result(delivery.job.job_id):
+            # answered by a worker that died before acking: finish its delivery (idempotent)
+            await self._push(delivery.job, stored)
+            await self.queue.ack(delivery)
             return None
         answer = await self._answer(delivery)
         published = await self.queue.publish(answer)
         if published:
             await self._record(delivery.job, answer)
+        await self._push(delivery.job, answer)
         await self.queue.ack(delivery)
         log_event(
             "answer",
@@ -129,6 +134,15 @@ class Worker:
             )
             answer = self.answerer.without_model(job)
         return answer.model_copy(update={"worker": self.name})
+
+    async def _push(self, job: AnswerJob, answer: KnowledgeAnswer) -> None:
+        """Queue the answer for sending on SMS and WhatsApp (once per job, however
+        many workers get here)."""
+        if job.channel == "sms" or job.channel == "whatsapp":
+            item = Outgoing(
+                ref=job.job_id, session_id=job.session_id, channel=job.channel, text=answer.text
+            )
+            await self.outbox.add(item)
 
     async def _record(self, job: AnswerJob, answer: KnowledgeAnswer) -> None:
         """Add the answer to the session history and complete the inbox record."""

@@ -11,8 +11,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient
 from bot.evaluation import evaluate, load_cases
-from bot.knowledge.loader import load_retriever
-from bot.knowledge.service import KnowledgeService
+from bot.knowledge.loader import load_knowledge
 from bot.llm.queue import AnswerQueue
 from bot.router import Router
 from bot.services import Stack
@@ -31,9 +30,7 @@ def test_core_set_is_large_and_covers_every_language() -> None:
 async def test_core_set_meets_the_targets(stack: Stack, settings: Settings, redis: Redis) -> None:
     dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
     content = load_content()
-    knowledge = KnowledgeService(
-        settings, content, load_retriever(settings), AnswerQueue(redis, settings.answer_ttl_seconds)
-    )
+    knowledge = load_knowledge(settings, content, AnswerQueue(redis, settings.answer_ttl_seconds))
     router = Router(settings, content, redis, dialogue, knowledge)
     try:
         report = await evaluate(router, load_cases(CORE_SET))

@@ -83,6 +83,22 @@ def test_a_question_naming_something_the_documents_lack_is_declined(
     assert not retriever.search(question, "en").answerable
 
 
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        ("my brother's dengue fever broke yesterday, are we out of danger now", "dengue"),
+        ("how do i tell if my op wound is getting infected", "wound-care-after-surgery"),
+    ],
+)
+def test_sms_spelling_and_apostrophes_are_not_unknown_terms(
+    retriever: Retriever, question: str, doc: str
+) -> None:
+    # "s" of "brother's" and "op" are not topics the documents lack
+    found = retriever.search(question, "en")
+    assert found.answerable, found.reason
+    assert found.passages[0].passage.doc_id == doc
+
+
 def test_an_empty_question_is_declined(retriever: Retriever) -> None:
     found = retriever.search("?? ..", "en")
     assert not found.answerable and found.reason == "empty"

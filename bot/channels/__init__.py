@@ -1,0 +1,1 @@
+"""Channel adapters: each authenticates, normalises and hands messages to the router."""
