@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bot.api import api
 from bot.audit import configure_logging, log_event
+from bot.channels.sender import Sender
+from bot.channels.twilio import TwilioChannel, twilio_api
+from bot.channels.twilio_rest import TwilioRest
 from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
@@ -77,6 +82,21 @@ def _retry_later(detail: str, settings: Settings) -> JSONResponse:
     )
 
 
+@asynccontextmanager
+async def sending(settings: Settings, redis: Redis) -> AsyncIterator[Sender]:
+    """The outbox sender loop, running for as long as the gateway does."""
+    rest = TwilioRest(settings)
+    sender = Sender(settings, redis, rest)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        yield sender
+    finally:
+        stop.set()
+        await task
+        await rest.aclose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the gateway; Redis and Rasa are connected in the lifespan."""
     settings = settings or get_settings()
@@ -97,13 +117,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         dialogue = DialogueClient(settings.rasa_url, settings.rasa_timeout_seconds)
         queue = AnswerQueue(redis, settings.answer_ttl_seconds)
         knowledge = await asyncio.to_thread(load_knowledge, settings, content, queue)
-        app.state.router = Router(settings, content, redis, dialogue, knowledge)
+        router = Router(settings, content, redis, dialogue, knowledge)
+        app.state.router = router
         app.state.answers = queue
-        try:
-            yield
-        finally:
-            await dialogue.aclose()
-            await redis.aclose()
+        async with contextlib.AsyncExitStack() as running:
+            if settings.twilio_enabled:
+                app.state.twilio = TwilioChannel(settings, router, content)
+                await running.enter_async_context(sending(settings, redis))
+            try:
+                yield
+            finally:
+                await dialogue.aclose()
+        await redis.aclose()
 
     app = FastAPI(
         title="carebot",
@@ -112,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Self-hosted patient assistant: triage, scripted dialogue, grounded answers.",
     )
     app.include_router(api)
+    app.include_router(twilio_api)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.exception_handler(RequestValidationError)

@@ -18,6 +18,14 @@ from redis.asyncio import Redis
 from bot.app import create_app
 from bot.config import Settings
 from bot.services import EmbeddedRedis, Stack
+from tests.channels.fake_twilio import (
+    HOSPITAL_SMS,
+    PUBLIC_URL,
+    TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN,
+    WHATSAPP_TEMPLATE,
+    FakeTwilio,
+)
 from tests.helpers import free_port, serve
 from tests.knowledge.samples import SMOLLM2
 
@@ -41,7 +49,16 @@ async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
 
 
 @pytest.fixture(scope="session")
-def settings(redis_server: EmbeddedRedis) -> Settings:
+def fake_twilio() -> Iterator[FakeTwilio]:
+    """A local fake of Twilio's REST API (see tests/channels/fake_twilio.py)."""
+    fake = FakeTwilio(account_sid=TWILIO_ACCOUNT_SID, auth_token=TWILIO_AUTH_TOKEN)
+    with serve(fake.app(), free_port()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def settings(redis_server: EmbeddedRedis, fake_twilio: FakeTwilio) -> Settings:
     # the small SmolLM2 model answers knowledge questions in tests, for speed;
     # `carebot eval` and `make bench` use the default Qwen model
     return Settings(
@@ -50,6 +67,17 @@ def settings(redis_server: EmbeddedRedis) -> Settings:
         actions_port=free_port(),
         port=free_port(),
         llm_model_path=SMOLLM2,
+        # Twilio as a hospital would configure it, behind a proxy at PUBLIC_URL; the
+        # SDK's requests go to the local fake instead of api.twilio.com
+        public_url=PUBLIC_URL,
+        twilio_account_sid=TWILIO_ACCOUNT_SID,
+        twilio_auth_token=TWILIO_AUTH_TOKEN,
+        twilio_sms_from=HOSPITAL_SMS,
+        twilio_whatsapp_from=f"whatsapp:{HOSPITAL_SMS}",
+        twilio_whatsapp_template_sid=WHATSAPP_TEMPLATE,
+        twilio_api_url=fake_twilio.url,
+        send_retry_seconds=0.2,
+        send_max_attempts=3,
     )
 
 

@@ -31,7 +31,7 @@ from bot.sessions import SessionStore
 
 CLAIM_IDLE_MS = 30_000  # a send unacknowledged this long is taken over by another sender
 BLOCK_MS = 1000
-REDIS_RETRY_SECONDS = 2.0
+ERROR_PAUSE_SECONDS = 2.0
 
 
 class Sender:
@@ -56,14 +56,16 @@ class Sender:
         self.name = name or f"sender-{socket.gethostname()}-{os.getpid()}"
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until ``stop`` is set, riding out Redis outages."""
+        """Send until ``stop`` is set, riding out Redis outages and unexpected errors."""
         while not stop.is_set():
             try:
                 await self.step()
-            except RedisError as exc:
-                log_event("sender_redis_error", level=logging.WARNING, error=type(exc).__name__)
+            except Exception as exc:  # the loop must outlive any one failure
+                # a reply taken but not finished stays pending and is reclaimed
+                level = logging.WARNING if isinstance(exc, RedisError) else logging.ERROR
+                log_event("sender_error", level=level, error=type(exc).__name__)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), REDIS_RETRY_SECONDS)
+                    await asyncio.wait_for(stop.wait(), ERROR_PAUSE_SECONDS)
 
     async def step(self, block_ms: int = BLOCK_MS) -> bool:
         """Send one reply if one is due; True if one was handled."""

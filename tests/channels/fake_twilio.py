@@ -17,6 +17,15 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+# Fictional values only: 555-01xx numbers are reserved for fiction, and the SIDs and
+# token are shaped like Twilio's but belong to no account.
+TWILIO_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_AUTH_TOKEN = "test-auth-token-not-a-secret"
+HOSPITAL_SMS = "+15555550100"
+PATIENT_SMS = "+15555550123"
+WHATSAPP_TEMPLATE = "HX" + "fedcba9876543210" * 2
+PUBLIC_URL = "https://carebot.hospital.example"
+
 
 @dataclass
 class FakeTwilio:
@@ -26,6 +35,7 @@ class FakeTwilio:
     auth_token: str
     sent: list[dict[str, str]] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)  # statuses for the next requests
+    url: str = ""  # where it is served, once started
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
