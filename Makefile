@@ -12,6 +12,7 @@ run: setup
 	$(VENV)/carebot run
 
 test: setup lint
+	@$(PYTHON) scripts/setup.py browser
 	$(VENV)/pytest
 
 lint: setup

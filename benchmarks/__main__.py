@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 
 from benchmarks.answer_latency import knowledge_rows
+from benchmarks.channel_latency import channel_rows
 from benchmarks.dialogue_latency import (
     compare_latency,
     process_rss,
@@ -37,6 +38,10 @@ def main() -> None:
     if "--knowledge" in sys.argv:  # only the knowledge rows (they take a few minutes)
         with tempfile.TemporaryDirectory(prefix="carebot-bench-") as logs:
             _print(knowledge_rows(Path(logs)))
+        return
+    if "--channels" in sys.argv:  # only the channel rows
+        with tempfile.TemporaryDirectory(prefix="carebot-bench-") as logs:
+            _print(channel_rows(Path(logs)))
         return
     triage = measure_triage_latency()
     rows.append(
@@ -88,6 +93,7 @@ def main() -> None:
         finally:
             bench.stop()
         rows += knowledge_rows(Path(logs))
+        rows += channel_rows(Path(logs))
     _print(rows)
 
 

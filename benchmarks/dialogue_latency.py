@@ -63,8 +63,11 @@ class BenchStack:
         self.stack.stop()
 
 
-def start_bench_stack(log_dir: Path, workers: int = 0) -> BenchStack:
-    """Redis, Rasa, actions, ``workers`` answer workers and a gateway process."""
+def start_bench_stack(
+    log_dir: Path, workers: int = 0, gateway_env: dict[str, str] | None = None
+) -> BenchStack:
+    """Redis, Rasa, actions, ``workers`` answer workers and a gateway process
+    (with ``gateway_env`` added to its environment)."""
     settings = Settings(
         redis_port=_free_port(),
         actions_port=_free_port(),
@@ -79,6 +82,7 @@ def start_bench_stack(log_dir: Path, workers: int = 0) -> BenchStack:
         "CAREBOT_RASA_URL": settings.rasa_url,
         "CAREBOT_LOG_LEVEL": "WARNING",
         "CAREBOT_ANSWER_WAIT_SECONDS": "120",
+        **(gateway_env or {}),
     }
     gateway = subprocess.Popen(
         [

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -19,6 +20,7 @@ from bot.audit import configure_logging, log_event
 from bot.channels.sender import Sender
 from bot.channels.twilio import TwilioChannel, twilio_api
 from bot.channels.twilio_rest import TwilioRest
+from bot.channels.web import STATIC_DIR, web_api
 from bot.config import Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient, DialogueUnavailable
@@ -27,6 +29,7 @@ from bot.knowledge.retriever import load_tuning
 from bot.knowledge.terms import glossary
 from bot.knowledge.verifier import load_vocabulary
 from bot.llm.queue import AnswerQueue
+from bot.rate_limit import RateLimited
 from bot.redis_client import connect_redis
 from bot.router import RedisUnavailable, Router
 from bot.safety.triage import triage
@@ -138,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(api)
     app.include_router(twilio_api)
+    app.include_router(web_api)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.exception_handler(RequestValidationError)
@@ -156,6 +161,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "the dialogue service is unavailable; the message was stored as "
             "failed, please resend it (same message_id) shortly",
             settings,
+        )
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "too many messages from this conversation; please wait and resend"},
+            status_code=429,
+            headers={"Retry-After": str(exc.verdict.retry_after)},
         )
 
     @app.exception_handler(RedisUnavailable)

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+from bot.audit import configure_logging
 from bot.config import ROOT, Settings, get_settings
 from bot.content import load_content
 from bot.dialogue import DialogueClient
@@ -166,6 +167,7 @@ def cmd_worker(settings: Settings) -> int:
     """Answer knowledge questions from the Redis queue until SIGTERM or Ctrl-C."""
     if settings.redis_url is None:
         sys.exit("CAREBOT_REDIS_URL must be set for a worker")
+    configure_logging(settings.log_level)
 
     async def run(redis_url: str) -> None:
         redis = connect_redis(redis_url)

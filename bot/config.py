@@ -63,6 +63,10 @@ class Settings(BaseSettings):
         default=60.0, description="a job unacknowledged this long is reclaimed by another worker"
     )
     answer_ttl_seconds: int = 24 * 3600
+    rate_limit_messages: int = Field(
+        default=20, ge=1, description="messages one conversation may send per window"
+    )
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
     # Twilio SMS and WhatsApp (bot/channels/twilio.py); the channel is off until
     # the account SID and auth token are set
     public_url: str | None = Field(

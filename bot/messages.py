@@ -9,9 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Language = Literal["en", "hi", "hinglish"]
 Channel = Literal["api", "web", "sms", "whatsapp"]
-# Channels whose late replies are pushed (sent through Twilio when ready) rather than
-# collected by the caller: their webhooks must be acknowledged at once.
-PUSH_CHANNELS: frozenset[Channel] = frozenset({"sms", "whatsapp"})
 
 
 class Route(StrEnum):
@@ -63,6 +60,10 @@ class InboundMessage(BaseModel):
     text: str
     channel: Channel
     message_id: str
+    # how long the knowledge route may wait for the model before returning a pending
+    # outcome: None = CAREBOT_ANSWER_WAIT_SECONDS; 0 for channels that stream or push
+    # the answer later (a Twilio webhook must be acknowledged at once)
+    answer_wait_seconds: float | None = None
 
 
 class Outcome(BaseModel):

@@ -30,6 +30,7 @@ from bot.inbox import Inbox
 from bot.knowledge.retriever import Retrieval
 from bot.knowledge.service import KnowledgeService
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
+from bot.rate_limit import RateLimited, RateLimiter
 from bot.safety.triage import TriageResult, triage
 from bot.sessions import SessionState, SessionStore, Turn, now
 
@@ -78,17 +79,26 @@ class Router:
             redis, settings.session_ttl_seconds, settings.history_max_turns
         )
         self.inbox = Inbox(redis, settings.session_ttl_seconds)
+        self.rate_limiter = RateLimiter(
+            redis, settings.rate_limit_messages, settings.rate_limit_window_seconds
+        )
 
     async def handle(self, message: InboundMessage) -> Turnaround:
         """Store the message, decide its replies, store the outcome.
 
         Raises:
             RedisUnavailable: Redis is down and the message is not urgent.
+            RateLimited: the sender sent too many messages; nothing was accepted.
             DialogueUnavailable: Rasa is down; the message is stored as failed.
         """
         started = time.perf_counter()
         result = triage(message.text)
         try:
+            if not result.is_urgent:  # an emergency is never rate limited
+                verdict = await self.rate_limiter.check(message.session_id)
+                if not verdict.allowed:
+                    log_event("rate_limited", session_id=message.session_id, level=30)
+                    raise RateLimited(verdict)
             previous = await self.inbox.get(message.session_id, message.message_id)
             if previous and previous.status == "answered" and previous.outcome is not None:
                 return Turnaround(previous.outcome, replayed=True)

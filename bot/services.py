@@ -236,6 +236,28 @@ class Stack:
             wait_seconds,
             lambda r: r.status_code == 200 and bool(r.json().get("model_file")),
         )
+        if self.workers:
+            self._wait_workers(wait_seconds)
+
+    def _wait_workers(self, wait_seconds: float) -> None:
+        """Wait until every answer worker has loaded its model (its heartbeat key is set)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + wait_seconds
+        try:
+            while time.monotonic() < deadline:
+                for process in self.processes:
+                    if process.name.startswith("worker-") and not process.alive():
+                        raise ServiceError(
+                            f"{process.name} exited during start-up; see {process.log_path}"
+                        )
+                if len(list(client.scan_iter("carebot:worker:*"))) >= self.workers:
+                    return
+                time.sleep(0.3)
+        finally:
+            client.close()
+        raise ServiceError(f"answer workers not ready after {wait_seconds:.0f} s")
 
     def _wait_ready(self, url: str, name: str, wait_seconds: float, ready: object) -> None:
         deadline = time.monotonic() + wait_seconds

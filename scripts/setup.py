@@ -325,7 +325,51 @@ def build_kb_index() -> None:
     run([str(APP_VENV / "bin" / "carebot"), "kb", "build", "--quiet"])
 
 
-STEPS = ("app", "rasa", "model", "llm", "kb")
+CHROMIUM = Path("/usr/bin/chromium")
+AXE_VERSION = "4.14.1"
+AXE_LINK = ROOT / ".carebot" / "axe.min.js"
+
+
+def setup_browser() -> None:
+    """Debian's Chromium and axe-core, for the widget's browser tests (``make test`` only).
+
+    Playwright drives the system Chromium; its own browser download is never
+    used. axe-core comes from npm, once per version, into the cache.
+    """
+    if not CHROMIUM.exists():
+        started = time.monotonic()
+        say("installing Debian's Chromium for the browser tests (about a minute, once)")
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        install = [*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+        if subprocess.run(install, env=env, stdout=subprocess.DEVNULL).returncode != 0:
+            run([*sudo, "apt-get", "update", "-q"], env=env, stdout=subprocess.DEVNULL)
+            run(install, env=env, stdout=subprocess.DEVNULL)
+        say(f"Chromium ready in {time.monotonic() - started:.0f} s")
+    axe_dir = CACHE / "npm" / f"axe-core-{AXE_VERSION}"
+    axe = axe_dir / "node_modules" / "axe-core" / "axe.min.js"
+    if not axe.exists():
+        say(f"installing axe-core {AXE_VERSION} from npm")
+        run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(axe_dir),
+                f"axe-core@{AXE_VERSION}",
+            ]
+        )
+    AXE_LINK.parent.mkdir(exist_ok=True)
+    if not (AXE_LINK.is_symlink() and AXE_LINK.resolve() == axe.resolve()):
+        AXE_LINK.unlink(missing_ok=True)
+        AXE_LINK.symlink_to(axe)
+
+
+STEPS = ("app", "rasa", "model", "llm", "kb", "browser")
+DEFAULT_STEPS = ("app", "rasa", "model", "llm", "kb")  # `make run` needs no browser
 
 
 def main() -> None:
@@ -336,7 +380,7 @@ def main() -> None:
     args = parser.parse_args()
     if unknown := set(args.steps) - set(STEPS):
         parser.error(f"unknown steps: {sorted(unknown)}")
-    args.steps = args.steps or list(STEPS)
+    args.steps = args.steps or list(DEFAULT_STEPS)
     if sys.version_info[:2] != (3, 11):
         sys.exit(f"carebot needs Python 3.11 to set up; this is {sys.version.split()[0]}")
     if "app" in args.steps:
@@ -349,6 +393,8 @@ def main() -> None:
         setup_models()
     if "kb" in args.steps:
         build_kb_index()
+    if "browser" in args.steps:
+        setup_browser()
 
 
 if __name__ == "__main__":

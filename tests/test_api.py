@@ -336,3 +336,19 @@ async def test_logs_never_contain_patient_text_or_numbers(client: httpx.AsyncCli
     logged = "\n".join(lines)
     assert '"event": "turn"' in logged and '"route": "emergency"' in logged
     assert "Zorawar" not in logged and "98111" not in logged and "api-private" not in logged
+
+
+async def test_a_flood_from_one_sender_gets_429_but_an_emergency_still_gets_through(
+    client: httpx.AsyncClient,
+) -> None:
+    sid = "api-flood"
+    statuses = []
+    for n in range(25):
+        response = await client.post(
+            "/api/v1/messages", json={"session_id": sid, "text": f"hello {n}"}
+        )
+        statuses.append(response.status_code)
+    assert statuses[:20] == [200] * 20 and set(statuses[20:]) == {429}
+    assert int(response.headers["Retry-After"]) >= 1
+    body = await say(client, sid, "my father has collapsed and is not breathing")
+    assert body["route"] == "emergency"

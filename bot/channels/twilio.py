@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.dialogue import DialogueUnavailable
 from bot.messages import Channel, InboundMessage, Language, Outcome, Reply, Route
+from bot.rate_limit import RateLimited
 from bot.router import RedisUnavailable, Router
 
 MAX_FORM_BYTES = 16 * 1024  # Twilio's message webhooks are a few KB at most
@@ -152,9 +153,22 @@ async def _handle(request: Request, channel: TwilioChannel, kind: Channel) -> Re
                 channel.content.reply("media_unsupported", language, channel.settings.locale)
             )
     if text:
-        message = InboundMessage(session_id=session_id, text=text, channel=kind, message_id=sid)
+        # Twilio is acknowledged at once; a knowledge answer is sent when written
+        message = InboundMessage(
+            session_id=session_id,
+            text=text,
+            channel=kind,
+            message_id=sid,
+            answer_wait_seconds=0.0,
+        )
         try:
             outcome = (await channel.router.handle(message)).outcome
+        except RateLimited as exc:
+            # one polite reply per window; the rest of a flood gets nothing back
+            outcome = Outcome(route=Route.FALLBACK)
+            if exc.verdict.first_refusal:
+                reply = channel.content.reply("rate_limited", language, channel.settings.locale)
+                outcome = Outcome(route=Route.FALLBACK, replies=(reply,))
         except (DialogueUnavailable, RedisUnavailable) as exc:
             # the patient hears that we cannot answer now, never silence
             log_event("twilio_unavailable", session_id=session_id, error=type(exc).__name__)

@@ -20,7 +20,7 @@ from bot.knowledge.grounding import job_for
 from bot.knowledge.retriever import Retrieval, Retriever
 from bot.knowledge.scripted import IntentExamples, comparable
 from bot.llm.queue import AnswerQueue
-from bot.messages import PUSH_CHANNELS, InboundMessage, Language, Outcome, Reply, Route
+from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 
 # How much more a vetted sentence must resemble a question than the closest training
 # example of the scripted intent Rasa chose, for the vetted sentence to answer it.
@@ -100,8 +100,9 @@ class KnowledgeService:
             created_at=time.time(),
         )
         await self.queue.enqueue(job)
-        # SMS and WhatsApp acknowledge Twilio at once; their answer is sent when ready
-        wait = 0.0 if message.channel in PUSH_CHANNELS else self.settings.answer_wait_seconds
+        wait = message.answer_wait_seconds
+        if wait is None:
+            wait = self.settings.answer_wait_seconds
         answer = await self.queue.wait(job.job_id, wait)
         if answer is None:
             pending = self.content.reply("knowledge_pending", language, locale)

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -32,6 +33,9 @@ from bot.llm.queue import AnswerQueue, Delivery
 from bot.messages import Outcome, Reply, Route
 from bot.sessions import SessionStore, Turn, now
 
+WORKER_KEY = "carebot:worker:{}"
+HEARTBEAT_SECONDS = 10.0
+HEARTBEAT_TTL = 30
 REDIS_RETRY_FIRST = 0.5  # seconds; doubled after each failure in a row
 REDIS_RETRY_MAX = 8.0
 
@@ -65,8 +69,14 @@ class Worker:
         """Answer jobs until ``stop`` is set, riding out Redis outages."""
         log_event("worker_started", worker=self.name)
         pause = REDIS_RETRY_FIRST
+        beat = 0.0
         while not stop.is_set():
             try:
+                if time.monotonic() - beat > HEARTBEAT_SECONDS:
+                    # "this worker is alive and has its model loaded", for start-up
+                    # checks and operators (keys expire when a worker dies)
+                    await self.redis.set(WORKER_KEY.format(self.name), "1", ex=HEARTBEAT_TTL)
+                    beat = time.monotonic()
                 await self.step()
                 pause = REDIS_RETRY_FIRST
             except RedisError as exc:

@@ -312,3 +312,11 @@ async def test_a_signed_form_without_twilio_fields_is_a_400(client: httpx.AsyncC
     assert (await post(client, SMS, fields)).status_code == 400
     whatsapp = inbound("hello", patient())  # a WhatsApp sender must say "whatsapp:"
     assert (await post(client, WHATSAPP, whatsapp)).status_code == 400
+
+
+async def test_a_flood_gets_one_polite_reply_then_silence(client: httpx.AsyncClient) -> None:
+    number = patient()
+    replies = [messages(await post(client, SMS, inbound(f"hi {n}", number))) for n in range(23)]
+    assert all(len(r) == 1 for r in replies[:20])
+    assert "faster than I can read" in replies[20][0]
+    assert replies[21] == [] and replies[22] == []
