@@ -25,7 +25,7 @@ from bot.knowledge.index import build_index
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.scripted import load_intent_examples
 from bot.llm.queue import AnswerQueue
-from bot.llm.worker import make_worker
+from bot.llm.worker import lower_priority, make_worker
 from bot.messages import InboundMessage
 from bot.redis_client import connect_redis
 from bot.router import Router
@@ -168,6 +168,7 @@ def cmd_worker(settings: Settings) -> int:
     if settings.redis_url is None:
         sys.exit("CAREBOT_REDIS_URL must be set for a worker")
     configure_logging(settings.log_level)
+    lower_priority(settings.worker_nice)
 
     async def run(redis_url: str) -> None:
         redis = connect_redis(redis_url)

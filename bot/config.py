@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         default=None, description="llama.cpp threads; unset = all cores"
     )
     llm_context_tokens: int = 2048
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="answer workers run at this CPU niceness so the gateway, Rasa and "
+        "webhooks stay quick while the model works",
+    )
     answer_mode: Literal["extractive", "abstractive"] = Field(
         default="extractive", description="abstractive drafts are sent only if verified"
     )

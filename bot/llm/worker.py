@@ -17,6 +17,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -189,3 +190,18 @@ def make_worker(settings: Settings, redis: Redis, *, name: str | None = None) ->
         claim_idle_ms=int(settings.answer_claim_idle_seconds * 1000),
         name=name,
     )
+
+
+def lower_priority(nice: int) -> None:
+    """Make this process's CPU use yield to the gateway's.
+
+    The model is batch work; a webhook or a scripted turn should take a core at
+    once instead of queueing behind llama.cpp's threads. With the kernel's
+    autogroup scheduling, niceness only counts inside a session, so a worker
+    that leads its own session (as ``carebot run`` and service managers start
+    it) also lowers its session group's weight.
+    """
+    os.nice(nice)
+    if os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError):  # no autogroup support: niceness alone
+            Path("/proc/self/autogroup").write_text(f"{nice}\n")

@@ -12,7 +12,9 @@ import os
 import signal
 import sys
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 from redis.asyncio import Redis
 
@@ -35,6 +37,11 @@ def _settings(redis_server: EmbeddedRedis, idle_seconds: float = 60.0) -> Settin
         llm_model_path=SMOLLM2,
         answer_claim_idle_seconds=idle_seconds,
     )
+
+
+def _autogroup(pid: int) -> str | None:
+    path = Path(f"/proc/{pid}/autogroup")
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
 async def _finals(redis: Redis, job_id: str) -> int:
@@ -185,3 +192,33 @@ async def test_a_model_failure_still_answers_with_the_best_vetted_sentence(
     assert answer.quoted == (job.candidates[0].text,)
     assert answer.citations and "Source:" in answer.text
     assert await queue.pending() == 0
+
+
+async def test_a_worker_process_yields_the_cpu_to_the_gateway(
+    redis: Redis, redis_server: EmbeddedRedis
+) -> None:
+    settings = _settings(redis_server)
+    env = {**os.environ, **redis_env(redis_server.url, settings), **worker_env(settings)}
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "worker",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True,  # as `carebot run` starts it
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not await redis.keys("carebot:worker:*"):
+            assert time.monotonic() < deadline, "the worker never reported ready"
+            await asyncio.sleep(0.1)
+        assert psutil.Process(worker.pid).nice() == settings.worker_nice
+        autogroup = await asyncio.to_thread(_autogroup, worker.pid)
+        if autogroup is not None:  # kernels with autogroup scheduling
+            assert autogroup.endswith(f"nice {settings.worker_nice}")
+    finally:
+        worker.terminate()
+        await worker.wait()
