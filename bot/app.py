@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
+from threadpoolctl import threadpool_limits
 
 from bot.api import api
 from bot.audit import configure_logging, log_event
@@ -111,6 +112,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     load_tuning()
     load_vocabulary()
     glossary()
+
+    # The gateway embeds one short question per message while Rasa answers the same
+    # message on the same cores: one BLAS thread avoids oversubscribing them
+    # (measured on 2 cores: scripted turns p99 55 → 40 ms, 23 → 43 turns/s).
+    threadpool_limits(limits=1, user_api="blas")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

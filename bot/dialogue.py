@@ -32,14 +32,6 @@ class DialogueTurn:
     form: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Understanding:
-    """What Rasa's NLU recognised in one message."""
-
-    intent: str | None
-    confidence: float
-
-
 class DialogueClient:
     """Talks to ``POST /webhooks/rest/webhook`` with timeouts; one call per turn."""
 
@@ -65,19 +57,17 @@ class DialogueClient:
             return False
         return response.status_code == 200 and bool(response.json().get("model_file"))
 
-    async def understand(self, text: str) -> Understanding:
-        """Rasa's NLU alone (``POST /model/parse``): the intent, with no effect on the
-        conversation's tracker."""
+    async def rewind(self, session_id: str) -> None:
+        """Undo the conversation's last patient turn in Rasa's tracker (a form it started,
+        slots it set), for a message the knowledge route answered instead."""
         try:
-            response = await self._client.post("/model/parse", json={"text": text})
+            response = await self._client.post(
+                f"/conversations/{session_id}/tracker/events", json=[{"event": "rewind"}]
+            )
         except httpx.HTTPError as exc:
             raise DialogueUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
         if response.status_code != 200:
             raise DialogueUnavailable(f"Rasa answered HTTP {response.status_code}")
-        intent = response.json().get("intent") or {}
-        return Understanding(
-            intent=intent.get("name") or None, confidence=float(intent.get("confidence") or 0.0)
-        )
 
     async def send(
         self, session_id: str, text: str, *, language: Language, locale: str, channel: str

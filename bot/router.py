@@ -9,6 +9,7 @@ nothing after it can override it.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, replace
 
@@ -201,29 +202,38 @@ class Router:
     async def _converse(self, message: InboundMessage, session: SessionState) -> Outcome:
         """The knowledge base or Rasa, whichever answers this message better.
 
-        Outside a form, retrieval runs first (milliseconds). When it found vetted
-        sentences, Rasa's NLU alone names the intent, and a question the knowledge
-        base answers better than that intent's scripted reply is answered from the
-        knowledge base without a dialogue turn; everything else goes to Rasa.
+        Outside a form, retrieval (in a thread) and Rasa's turn run at the same
+        time, so the check costs no extra wait. When retrieval found vetted
+        sentences that answer the question better than the scripted reply of the
+        intent Rasa recognised, the knowledge route answers and Rasa's turn is
+        rewound (a form it started, slots it set), as if Rasa had not seen it.
         """
-        retrieval: Retrieval | None = None
-        if self.knowledge is not None and session.form is None and not is_payload(message.text):
-            retrieval = await self.knowledge.search(message.text, session.language)
-            if retrieval.answerable:
-                understood = await self.dialogue.understand(message.text)
-                intent = self._reported_intent(message.text, understood.intent)
-                if await self._knowledge_answers(message.text, intent, retrieval):
-                    outcome = await self.knowledge.ask(
-                        message, session.language, session.locale, retrieval=retrieval
-                    )
-                    return outcome.model_copy(update={"intent": intent})
-        turn = await self.dialogue.send(
+        send = self.dialogue.send(
             message.session_id,
             message.text,
             language=session.language,
             locale=session.locale,
             channel=message.channel,
         )
+        retrieval: Retrieval | None = None
+        if self.knowledge is not None and session.form is None and not is_payload(message.text):
+            searching = asyncio.ensure_future(self.knowledge.search(message.text, session.language))
+            try:
+                turn = await send
+            except BaseException:
+                searching.cancel()
+                raise
+            retrieval = await searching
+            intent = self._reported_intent(message.text, turn.nlu_intent)
+            if retrieval.answerable and self._knowledge_answers(intent, retrieval):
+                if intent not in KNOWLEDGE_INTENTS and intent is not None:
+                    await self.dialogue.rewind(message.session_id)
+                outcome = await self.knowledge.ask(
+                    message, session.language, session.locale, retrieval=retrieval
+                )
+                return outcome.model_copy(update={"intent": intent})
+        else:
+            turn = await send
         session.form = turn.form
         return await self._after_dialogue(message, session, turn, retrieval)
 
@@ -238,13 +248,13 @@ class Router:
             return HEALTH_INTENT
         return intent
 
-    async def _knowledge_answers(self, text: str, intent: str | None, found: Retrieval) -> bool:
+    def _knowledge_answers(self, intent: str | None, found: Retrieval) -> bool:
         """Whether the knowledge route should take a message retrieval can answer."""
         if intent is None or intent in KNOWLEDGE_INTENTS:
             return True
         if intent in RASA_ONLY_INTENTS or intent == OPT_OUT_INTENT or self.knowledge is None:
             return False
-        return await self.knowledge.prefers_knowledge(text, intent, found)
+        return self.knowledge.prefers_knowledge(intent, found)
 
     async def _after_dialogue(
         self,

@@ -20,7 +20,7 @@ sentences align one to one, the Hindi sentences are what gets quoted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from langchain_core.documents import Document as LcDocument
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
-from bot.knowledge.embedder import MiniLMEmbedder
+from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
 from bot.knowledge.terms import has_devanagari, medicine_names, to_english, tokens, zipf
@@ -90,6 +90,8 @@ class Retrieval:
     candidates: tuple[Candidate, ...]
     answerable: bool
     reason: str = ""  # why not answerable: "low_score", "unknown_term:<word>", "empty"
+    # the question as retrieval embedded it (its English words), reused by the router
+    query_vector: Vectors | None = field(default=None, compare=False, repr=False)
 
     @property
     def top_score(self) -> float:
@@ -198,7 +200,7 @@ class Retriever:
             reason = "low_score"
         elif unknown := self._unknown_term(query, best.passage.doc_id, unknown_words_are_rare):
             reason = f"unknown_term:{unknown}"
-        return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), not reason, reason)
+        return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), not reason, reason, q)
 
     def _unknown_term(self, query: str, doc_id: str, unknown_words_are_rare: bool) -> str | None:
         """A rare word of the question with no match or near-synonym in the document."""
@@ -244,4 +246,5 @@ class Retriever:
             tuple(Candidate(hindi(c.passage), c.number, c.score) for c in found.candidates),
             found.answerable,
             found.reason,
+            found.query_vector,
         )

@@ -24,20 +24,18 @@ import yaml
 from bot.config import ROOT
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.terms import to_english
-from bot.safety.language import detect_language
 
 NLU_FILE = ROOT / "dialogue" / "data" / "nlu.yml"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 # Rasa's inline entity annotations: [cardiology](department) and [x]{"entity": ...}
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
 def comparable(text: str) -> str:
-    """The form a message is embedded in: English as written, Hindi and Hinglish
-    through the glossary (the English embedding model cannot read them)."""
-    if detect_language(text) == "en":
-        return text
-    return to_english(text) or text
+    """The form a message is embedded in, the same as retrieval's query: its English
+    content words (Hindi and Hinglish through the glossary), so the router reuses
+    retrieval's vector instead of embedding the message twice."""
+    return to_english(text).strip() or text
 
 
 def intent_examples(nlu_file: Path = NLU_FILE) -> dict[str, list[str]]:
