@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from bot.channels.contacts import CONTACT_KEY, Contacts, session_for
 from bot.channels.outbox import Outbox, Outgoing
+from bot.sessions import SessionState, SessionStore
 from tests.channels.fake_twilio import (
     HOSPITAL_SMS,
     PATIENT_SMS,
@@ -95,7 +96,8 @@ async def queue_reply(redis: Redis, number: str, text: str) -> str:
 
 
 @pytest.fixture
-async def fake(fake_twilio: FakeTwilio, redis: Redis) -> FakeTwilio:
+async def fake(fake_twilio: FakeTwilio, redis: Redis, gateway: str) -> FakeTwilio:
+    """The fake Twilio, emptied, with the gateway (and its sender loop) running."""
     fake_twilio.sent.clear()
     fake_twilio.failures.clear()
     return fake_twilio
@@ -320,3 +322,30 @@ async def test_a_flood_gets_one_polite_reply_then_silence(client: httpx.AsyncCli
     assert all(len(r) == 1 for r in replies[:20])
     assert "faster than I can read" in replies[20][0]
     assert replies[21] == [] and replies[22] == []
+
+
+async def test_retries_stop_at_the_limit_and_staff_are_alerted(
+    fake: FakeTwilio, redis: Redis
+) -> None:
+    number = patient()
+    fake.fail_next(500, 502, 503)  # CAREBOT_SEND_MAX_ATTEMPTS is 3 in the tests
+    session = await queue_reply(redis, number, "Never delivered.")
+    deadline = time.monotonic() + 20
+    while not (alerts := await redis.xrange("carebot:staff:alerts")):
+        assert time.monotonic() < deadline, "no staff alert"
+        await asyncio.sleep(0.05)
+    assert alerts[-1][1][b"session_id"] == session.encode()
+    assert not fake.failures and [m for m in fake.sent if m["To"] == number] == []
+
+
+async def test_an_answer_finished_after_stop_is_not_sent(fake: FakeTwilio, redis: Redis) -> None:
+    number = patient()
+    session = session_for("sms", number)
+    await SessionStore(redis, 3600, 50).save(
+        session, SessionState(channel="sms", locale="IN", opted_out=True), []
+    )
+    await queue_reply(redis, number, "Written before the patient said STOP.")
+    control = patient()
+    await queue_reply(redis, control, "Sent: this patient did not opt out.")
+    await sent_to(fake, control)  # the sender has handled both by now (in order)
+    assert [m for m in fake.sent if m["To"] == number] == []
