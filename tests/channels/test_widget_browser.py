@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright, expect
 
 from bot.config import ROOT
 
@@ -171,3 +171,25 @@ async def test_the_widget_has_no_serious_accessibility_violations(page: Page) ->
     )
     serious = [v for v in result if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
+
+
+async def test_a_dropped_connection_reconnects_by_itself(page: Page) -> None:
+    # every widget socket passes through Playwright, which can drop it like a bad network
+    routes: list[WebSocketRoute] = []
+
+    def through(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        routes.append(ws)
+
+    await page.route_web_socket("**/channels/web/ws*", through)
+    await open_chat(page)
+    await send(page, "what time does the OPD open?")
+    await expect(bot_messages(page).last).to_contain_text("9:00 am")
+    await routes[-1].close(code=1001, reason="network dropped")
+    await expect(page.locator(".cb-status")).to_contain_text("Reconnecting")
+    await expect(page.locator(".cb-status")).to_be_empty(timeout=20_000)
+    assert len(routes) >= 2, "the widget did not open a new connection"
+    await send(page, "visiting hours?")
+    await expect(bot_messages(page).last).to_contain_text("visiting", ignore_case=True)
+    # the conversation was resumed, not restarted
+    await expect(page.get_by_role("log")).to_contain_text("what time does the OPD open?")
