@@ -32,6 +32,7 @@ from bot.dialogue import DialogueUnavailable
 from bot.messages import Channel, InboundMessage, Language, Outcome, Reply, Route
 from bot.rate_limit import RateLimited
 from bot.router import RedisUnavailable, Router
+from bot.sessions import SessionState, Turn, now
 
 MAX_FORM_BYTES = 16 * 1024  # Twilio's message webhooks are a few KB at most
 SEEN_KEY = "carebot:twilio:seen:{}"
@@ -147,11 +148,17 @@ async def _handle(request: Request, channel: TwilioChannel, kind: Channel) -> Re
     session = await channel.router.sessions.load(session_id)
     language: Language = session.language if session is not None else "en"
     if media:
+        # recorded in the conversation (staff see that something was sent), never opened
+        kinds = sorted({form.get(f"MediaContentType{n}", "unknown") for n in range(media)})
         log_event("media_received", session_id=session_id, channel=kind, count=media)
-        if session is None or not session.opted_out:
-            replies.append(
-                channel.content.reply("media_unsupported", language, channel.settings.locale)
-            )
+        state = session or SessionState(channel=kind, locale=channel.settings.locale)
+        unread = f"[{media} attachment(s) not read: {', '.join(kinds)}]"
+        turns = [Turn(role="patient", text=unread, at=now())]
+        if not state.opted_out:
+            reply = channel.content.reply("media_unsupported", language, channel.settings.locale)
+            replies.append(reply)
+            turns.append(Turn(role="bot", text=reply.text, route=Route.FALLBACK.value, at=now()))
+        await channel.router.sessions.save(session_id, state, turns)
     if text:
         # Twilio is acknowledged at once; a knowledge answer is sent when written
         message = InboundMessage(

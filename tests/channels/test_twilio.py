@@ -187,6 +187,8 @@ async def test_stop_silences_everything_but_help_until_start(
     assert "Front desk" in help_text and "STOP" in help_text
     [welcome] = messages(await post(client, SMS, inbound("START", number)))
     assert "Welcome back" in welcome
+    [hindi_help] = messages(await post(client, SMS, inbound("मदद", number)))
+    assert "STOP" in hindi_help and "फ्रंट डेस्क" in hindi_help
     await asyncio.sleep(1.0)
     assert [m for m in fake.sent if m["To"] == number] == []  # nothing went out by REST
 
@@ -199,7 +201,9 @@ async def test_hindi_and_hinglish_stop_words_opt_out(client: httpx.AsyncClient) 
         assert messages(await post(client, SMS, inbound("OPD kab khulti hai", number))) == []
 
 
-async def test_a_photo_gets_a_polite_text_only_reply(client: httpx.AsyncClient) -> None:
+async def test_a_photo_gets_a_polite_text_only_reply_and_is_recorded(
+    client: httpx.AsyncClient, redis: Redis
+) -> None:
     fields = inbound(
         "",
         patient(),
@@ -209,6 +213,8 @@ async def test_a_photo_gets_a_polite_text_only_reply(client: httpx.AsyncClient) 
     )
     [text] = messages(await post(client, SMS, fields))
     assert "only read text" in text
+    history = await SessionStore(redis, 3600, 50).history(session_for("sms", fields["From"]))
+    assert history[0].text == "[1 attachment(s) not read: image/jpeg]"
 
 
 async def test_whatsapp_messages_are_answered_on_whatsapp(
