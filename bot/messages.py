@@ -11,6 +11,12 @@ Language = Literal["en", "hi", "hinglish"]
 Channel = Literal["api", "web", "sms", "whatsapp"]
 
 
+class FrozenModel(BaseModel):
+    """An immutable value passed between parts of carebot (validated where it is built)."""
+
+    model_config = ConfigDict(frozen=True)
+
+
 class Route(StrEnum):
     """Which path of the router produced a reply (the product's safety order)."""
 
@@ -23,38 +29,30 @@ class Route(StrEnum):
     FALLBACK = "fallback"
 
 
-class Button(BaseModel):
+class Button(FrozenModel):
     """A quick reply: what the patient sees and what is sent back when chosen."""
-
-    model_config = ConfigDict(frozen=True)
 
     title: str
     payload: str
 
 
-class Reply(BaseModel):
+class Reply(FrozenModel):
     """One message to the patient."""
-
-    model_config = ConfigDict(frozen=True)
 
     text: str
     buttons: tuple[Button, ...] = ()
 
 
-class Citation(BaseModel):
+class Citation(FrozenModel):
     """A knowledge-base document an answer quotes."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     title: str
     url: str
 
 
-class InboundMessage(BaseModel):
+class InboundMessage(FrozenModel):
     """A patient's message, normalised by its channel adapter."""
-
-    model_config = ConfigDict(frozen=True)
 
     session_id: str
     text: str
@@ -66,10 +64,8 @@ class InboundMessage(BaseModel):
     answer_wait_seconds: float | None = None
 
 
-class Outcome(BaseModel):
+class Outcome(FrozenModel):
     """What the router decided for one message."""
-
-    model_config = ConfigDict(frozen=True)
 
     route: Route
     intent: str | None = None

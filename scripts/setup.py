@@ -120,6 +120,17 @@ def llama_wheel_dir() -> Path:
     return target
 
 
+def link_to_cache(link: Path, target: Path) -> None:
+    """Make ``link`` a symlink to ``target`` in the cache, replacing whatever is there."""
+    if link.is_symlink() and link.resolve() == target.resolve():
+        return
+    if link.is_symlink() or link.is_file():
+        link.unlink()
+    elif link.exists():
+        shutil.rmtree(link)
+    link.symlink_to(target)
+
+
 def setup_app_venv() -> None:
     """Create .venv and install the app with its pinned dependencies."""
     wheels = llama_wheel_dir()
@@ -183,13 +194,7 @@ def setup_rasa_venv() -> None:
         )
         stamp.write_text(key)
         say(f"Rasa venv ready in {time.monotonic() - started:.0f} s")
-    if RASA_VENV.is_symlink() and RASA_VENV.resolve() == target.resolve():
-        return
-    if RASA_VENV.is_symlink() or RASA_VENV.is_file():
-        RASA_VENV.unlink()
-    elif RASA_VENV.exists():
-        shutil.rmtree(RASA_VENV)
-    RASA_VENV.symlink_to(target)
+    link_to_cache(RASA_VENV, target)
 
 
 def train_rasa_model() -> None:
@@ -310,14 +315,7 @@ def setup_models() -> None:
             _unpack(lock, target)
             (target / ".carebot-stamp").write_text(name)
             say(f"model {name} ready in {time.monotonic() - started:.0f} s")
-        link = MODELS / name
-        if link.is_symlink() and link.resolve() == target.resolve():
-            continue
-        if link.is_symlink() or link.is_file():
-            link.unlink()
-        elif link.exists():
-            shutil.rmtree(link)
-        link.symlink_to(target)
+        link_to_cache(MODELS / name, target)
 
 
 def build_kb_index() -> None:
@@ -363,9 +361,7 @@ def setup_browser() -> None:
             ]
         )
     AXE_LINK.parent.mkdir(exist_ok=True)
-    if not (AXE_LINK.is_symlink() and AXE_LINK.resolve() == axe.resolve()):
-        AXE_LINK.unlink(missing_ok=True)
-        AXE_LINK.symlink_to(axe)
+    link_to_cache(AXE_LINK, axe)
 
 
 STEPS = ("app", "rasa", "model", "llm", "kb", "browser")

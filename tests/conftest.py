@@ -15,7 +15,6 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.services import EmbeddedRedis, Stack
 from tests.channels.fake_twilio import (
@@ -26,7 +25,7 @@ from tests.channels.fake_twilio import (
     WHATSAPP_TEMPLATE,
     FakeTwilio,
 )
-from tests.helpers import free_port, serve
+from tests.helpers import free_port, serve, serve_gateway
 from tests.knowledge.samples import SMOLLM2
 
 
@@ -93,7 +92,7 @@ def stack(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(scope="session")
 def gateway(stack: Stack, settings: Settings) -> Iterator[str]:
     """The gateway served by uvicorn on a free port; yields its base URL."""
-    with serve(create_app(settings), settings.port) as url:
+    with serve_gateway(settings) as url:
         yield url
 
 

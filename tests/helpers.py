@@ -13,6 +13,9 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
+from bot.app import create_app
+from bot.config import Settings
+
 
 def free_port() -> int:
     """A TCP port nothing listens on right now."""
@@ -60,3 +63,13 @@ def serve(app: ASGIApp, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextlib.contextmanager
+def serve_gateway(settings: Settings, **changes: object) -> Iterator[str]:
+    """The gateway app served on 127.0.0.1; with ``changes`` to its settings it gets a
+    port of its own, so it can run beside the main test gateway. Yields its URL."""
+    if changes:
+        settings = settings.model_copy(update={**changes, "port": free_port()})
+    with serve(create_app(settings), settings.port) as url:
+        yield url

@@ -14,10 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.services import Stack
-from tests.helpers import free_port, serve
+from tests.helpers import serve_gateway
 
 pytestmark = pytest.mark.slow
 QUESTION = "how many days does dengue fever usually last"
@@ -26,8 +25,7 @@ QUESTION = "how many days does dengue fever usually last"
 @pytest.fixture(scope="module")
 def impatient_gateway(stack: Stack, settings: Settings) -> Iterator[str]:
     """A gateway that answers every knowledge question with 202 at once."""
-    quick = settings.model_copy(update={"answer_wait_seconds": 0.0, "port": free_port()})
-    with serve(create_app(quick), quick.port) as url:
+    with serve_gateway(settings, answer_wait_seconds=0.0) as url:
         yield url
 
 

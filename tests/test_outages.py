@@ -8,10 +8,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from bot.app import create_app
 from bot.config import Settings
 from bot.inbox import Inbox
-from tests.helpers import free_port, serve
+from tests.helpers import free_port, serve_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -19,20 +18,14 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def without_rasa(settings: Settings) -> Iterator[str]:
     """A gateway whose Rasa is not running (nothing listens on its port)."""
-    broken = settings.model_copy(
-        update={"rasa_url": f"http://127.0.0.1:{free_port()}", "port": free_port()}
-    )
-    with serve(create_app(broken), broken.port) as url:
+    with serve_gateway(settings, rasa_url=f"http://127.0.0.1:{free_port()}") as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def without_redis(settings: Settings) -> Iterator[str]:
     """A gateway whose Redis is not running."""
-    broken = settings.model_copy(
-        update={"redis_url": f"redis://127.0.0.1:{free_port()}/0", "port": free_port()}
-    )
-    with serve(create_app(broken), broken.port) as url:
+    with serve_gateway(settings, redis_url=f"redis://127.0.0.1:{free_port()}/0") as url:
         yield url
 
 

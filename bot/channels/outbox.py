@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
 from redis.asyncio import Redis
 
+from bot.messages import FrozenModel
 from bot.redis_client import as_text
 from bot.streams import WorkStream
 
@@ -31,10 +31,8 @@ PROMOTE_BATCH = 50
 PhoneChannel = Literal["sms", "whatsapp"]
 
 
-class Outgoing(BaseModel):
+class Outgoing(FrozenModel):
     """One reply to send, and how far sending it got."""
-
-    model_config = ConfigDict(frozen=True)
 
     ref: str  # unique per reply: the answer job, or the inbound message it answers
     session_id: str

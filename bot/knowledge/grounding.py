@@ -10,31 +10,25 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from bot.knowledge.passages import Passage
 from bot.knowledge.retriever import Retrieval
-from bot.messages import Channel, Citation, Language
+from bot.messages import Channel, Citation, FrozenModel, Language
 
 AnswerMode = Literal["extractive", "abstractive"]
 # "retrieval_only": the model failed, so retrieval's best vetted sentence is quoted alone
 Path_ = Literal["extractive", "abstractive", "extractive_fallback", "retrieval_only", "refused"]
 
 
-class CandidateSentence(BaseModel):
+class CandidateSentence(FrozenModel):
     """A sentence offered to the model, by passage id and position."""
-
-    model_config = ConfigDict(frozen=True)
 
     passage_id: str
     number: int
     text: str
 
 
-class AnswerJob(BaseModel):
+class AnswerJob(FrozenModel):
     """One knowledge question waiting for a worker."""
-
-    model_config = ConfigDict(frozen=True)
 
     job_id: str
     session_id: str
@@ -48,10 +42,8 @@ class AnswerJob(BaseModel):
     created_at: float = 0.0
 
 
-class KnowledgeAnswer(BaseModel):
+class KnowledgeAnswer(FrozenModel):
     """A finished answer: the reply text and how it was produced (no patient text)."""
-
-    model_config = ConfigDict(frozen=True)
 
     job_id: str
     text: str  # the whole reply, with its source line

@@ -5,37 +5,21 @@ from __future__ import annotations
 import uuid
 
 from bot.config import ROOT
+from bot.knowledge.documents import KNOWLEDGE_DIR, parse_document
 from bot.knowledge.grounding import AnswerJob, CandidateSentence
-from bot.knowledge.passages import Passage
+from bot.knowledge.passages import Passage, passages_of
 
 SMOLLM2 = ROOT / "models" / "smollm2-135m-instruct" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
-FEES = Passage(
-    id="ops-fees-payment#1",
-    language="en",
-    heading="How much does a visit cost?",
-    doc_id="ops-fees-payment",
-    title="Fees and payment",
-    url="https://example.org/sunrise/operations",
-    sentences=(
-        "An OPD consultation at Sunrise Community Hospital costs Rs 500.",
-        "A follow-up visit to the same department within 10 days of a paid consultation "
-        "costs Rs 300 instead of Rs 500.",
-        "Patients can pay by cash, debit or credit card, or UPI at the billing counter.",
-    ),
-)
-TELECONSULT = Passage(
-    id="ops-teleconsultation#2",
-    language="en",
-    heading="How does a teleconsultation work?",
-    doc_id="ops-teleconsultation",
-    title="Teleconsultation",
-    url="https://example.org/sunrise/operations",
-    sentences=(
-        "A teleconsultation does not need a visit to the hospital.",
-        "The video link for a teleconsultation is sent by SMS before the appointment.",
-    ),
-)
+
+def passage(doc: str, heading: str) -> Passage:
+    """A real passage of the knowledge base, as the index cuts it."""
+    found = passages_of(parse_document(KNOWLEDGE_DIR / f"{doc}.md"))
+    return next(p for p in found if p.heading == heading)
+
+
+FEES = passage("ops-fees-payment", "How much does an OPD consultation cost?")
+TELECONSULT = passage("ops-teleconsultation", "Who can use a teleconsultation?")
 
 
 def fee_job(session_id: str = "s-1", message_id: str = "m-1") -> AnswerJob:

@@ -95,7 +95,7 @@ class Planted(PlantedDraft):
 PLANTED = {
     "wrong price": "A follow-up visit within 10 days costs Rs 200 [1].",
     "wrong days": "A follow-up visit within 14 days costs Rs 300 [1].",
-    "flipped negation": "A teleconsultation needs a visit to the hospital [2].",
+    "flipped negation": "A teleconsultation is suitable for emergencies [2].",
     "invented phone": "Call 98765 43210 to pay for a consultation [1].",
     "citation not retrieved": "An OPD consultation costs Rs 500 [7].",
     "no citation": "An OPD consultation costs Rs 500.",

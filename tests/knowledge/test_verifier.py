@@ -72,177 +72,148 @@ def check(answer: str, *passages: str) -> Verdict:
     return verify(answer, ids, dict(zip(ids, passages, strict=True)), max_chars=LIMIT)
 
 
-@pytest.mark.parametrize(
-    ("answer", "passages"),
-    [
-        pytest.param(
-            "The OPD is open Monday to Saturday, 9 am to 1 pm and 4 pm to 7 pm [1].",
-            [OPD_HOURS],
-            id="hours written as '9 am' for '9:00 am'",
-        ),
-        pytest.param(
-            "Walk-in patients are welcome at the OPD during registration hours; "
-            "they get a token at the registration counter and are seen in token order [1].",
-            [WALK_IN],
-            id="walk-in paraphrase",
-        ),
-        pytest.param(
-            "Adults should not take more than 4 g of paracetamol in 24 hours, "
-            "unless a doctor advises otherwise [1].",
-            [ADULT_DOSE],
-            id="dose limit paraphrase",
-        ),
-        pytest.param(
-            "In dengue, ibuprofen, aspirin and similar painkillers should be avoided "
-            "because they raise the bleeding risk [1].",
-            [DENGUE_CARE],
-            id="avoid ibuprofen in dengue",
-        ),
-        pytest.param(
-            "You can also call the front desk on 0000 000 100 to request an OPD appointment [1]. "
-            "The OPD is closed on Sundays and public holidays [2].",
-            [BOOKING, OPD_HOURS],
-            id="two passages, phone number with other spacing",
-        ),
-        pytest.param(
-            "Babies with diarrhoea should keep breastfeeding as usual while also taking ORS [1].",
-            [GIVING_ORS],
-            id="advice wording taken from the passage",
-        ),
-        pytest.param(
-            "बिना अपॉइंटमेंट वाले मरीज़ भी रजिस्ट्रेशन के समय ओपीडी में आ सकते हैं [1]।",
-            [WALK_IN_HI],
-            id="Hindi walk-in paraphrase",
-        ),
-        pytest.param(
-            "ओपीडी सोमवार से शनिवार, सुबह ९ बजे से दोपहर १ बजे तक खुली रहती है [1]।",
-            [OPD_HOURS_HI],
-            id="Hindi hours with Devanagari digits",
-        ),
-    ],
-)
+# id: (answer, the passages it cites as [1], [2]…)
+FAITHFUL = {
+    "hours written as '9 am' for '9:00 am'": (
+        "The OPD is open Monday to Saturday, 9 am to 1 pm and 4 pm to 7 pm [1].",
+        [OPD_HOURS],
+    ),
+    "walk-in paraphrase": (
+        "Walk-in patients are welcome at the OPD during registration hours; "
+        "they get a token at the registration counter and are seen in token order [1].",
+        [WALK_IN],
+    ),
+    "dose limit paraphrase": (
+        "Adults should not take more than 4 g of paracetamol in 24 hours, "
+        "unless a doctor advises otherwise [1].",
+        [ADULT_DOSE],
+    ),
+    "avoid ibuprofen in dengue": (
+        "In dengue, ibuprofen, aspirin and similar painkillers should be avoided "
+        "because they raise the bleeding risk [1].",
+        [DENGUE_CARE],
+    ),
+    "two passages, phone number with other spacing": (
+        "You can also call the front desk on 0000 000 100 to request an OPD appointment [1]. "
+        "The OPD is closed on Sundays and public holidays [2].",
+        [BOOKING, OPD_HOURS],
+    ),
+    "advice wording taken from the passage": (
+        "Babies with diarrhoea should keep breastfeeding as usual while also taking ORS [1].",
+        [GIVING_ORS],
+    ),
+    "Hindi walk-in paraphrase": (
+        "बिना अपॉइंटमेंट वाले मरीज़ भी रजिस्ट्रेशन के समय ओपीडी में आ सकते हैं [1]।",
+        [WALK_IN_HI],
+    ),
+    "Hindi hours with Devanagari digits": (
+        "ओपीडी सोमवार से शनिवार, सुबह ९ बजे से दोपहर १ बजे तक खुली रहती है [1]।",
+        [OPD_HOURS_HI],
+    ),
+}
+
+
+@pytest.mark.parametrize(("answer", "passages"), FAITHFUL.values(), ids=FAITHFUL)
 def test_a_faithful_answer_reaches_the_patient(answer: str, passages: list[str]) -> None:
     verdict = check(answer, *passages)
     assert verdict.ok, verdict.problems
 
 
-@pytest.mark.parametrize(
-    ("answer", "passages", "kind"),
-    [
-        pytest.param(
-            "The OPD opens at 10:00 am from Monday to Saturday [1].", [OPD_HOURS], "number",
-            id="wrong hour",
-        ),
-        pytest.param(
-            "Adults should not take more than 6 g of paracetamol in 24 hours, "
-            "unless a doctor advises otherwise [1].",
-            [ADULT_DOSE], "number",
-            id="wrong daily limit",
-        ),
-        pytest.param(
-            "The usual adult dose is one or two 650 mg paracetamol tablets [1].",
-            [ADULT_DOSE], "number",
-            id="wrong tablet strength",
-        ),
-        pytest.param(
-            "The OPD consultation fee is Rs 300 [1].", [FEES], "number",
-            id="the follow-up fee given as the consultation fee",
-        ),
-        pytest.param(
-            "Dengue symptoms usually last 2 to 7 weeks [1].", [DENGUE_SIGNS], "number",
-            id="days turned into weeks",
-        ),
-        pytest.param(
-            "An appointment request sent through the assistant is a confirmed booking [1].",
-            [BOOKING], "negation",
-            id="not a confirmed booking flipped",
-        ),
-        pytest.param(
-            "Flowers, outside food and children are allowed inside the ICU [1].", [ICU],
-            "negation",
-            id="not allowed flipped",
-        ),
-        pytest.param(
-            "You need an appointment for the OPD [1].", [WALK_IN], "modality",
-            id="walk-ins welcome turned into an appointment being needed",
-        ),
-        pytest.param(
-            "Patients cannot be seen in the OPD without an appointment [1].", [WALK_IN],
-            "modality",
-            id="double negative that makes an appointment a must",
-        ),
-        pytest.param(
-            "The OPD is open on Sundays [1].", [OPD_HOURS], "negation",
-            id="closed turned into open",
-        ),
-        pytest.param(
-            "ओपीडी में आने के लिए अपॉइंटमेंट ज़रूरी है [1]।", [WALK_IN_HI], "negation",
-            id="Hindi flipped negation",
-        ),
-        pytest.param(
-            "ओपीडी रविवार को खुली रहती है [1]।", [OPD_HOURS_HI], "negation",
-            id="Hindi closed turned into open",
-        ),
-        pytest.param(
-            "A double dose of paracetamol can be taken when the pain is very bad [1].",
-            [OVERDOSE], "negation",
-            id="never turned into can",
-        ),
-        pytest.param(
-            "The front desk on 0000 000 999 can confirm which doctor is available [1].",
-            [OPD_DOCTORS], "phone",
-            id="invented phone number",
-        ),
-        pytest.param(
-            "Call 102 for an ambulance [1].", [ADULT_DOSE], "phone", id="invented helpline",
-        ),
-        pytest.param(
-            "Nimesulide is the medicine usually used for fever and pain in dengue [1].",
-            [DENGUE_CARE], "medicine",
-            id="invented medicine",
-        ),
-        pytest.param(
-            "You have dengue, so rest and drink plenty of fluids [1].", [DENGUE_CARE], "advice",
-            id="diagnosis",
-        ),
-        pytest.param(
-            "It sounds like you have dengue [1].", [DENGUE_SIGNS], "advice",
-            id="hedged diagnosis",
-        ),
-        pytest.param("आपको डेंगू है [1]।", [DENGUE_CARE_HI], "advice", id="Hindi diagnosis"),
-        pytest.param(
-            "Aapko dengue hai, aaram karein [1].", [DENGUE_CARE], "advice",
-            id="Hinglish diagnosis",
-        ),
-        pytest.param(
-            "Take two tablets of paracetamol every 4 hours [1].", [ADULT_DOSE], "advice",
-            id="prescription",
-        ),
-        pytest.param(
-            "If the pain is bad, increase your dose of paracetamol [1].", [ADULT_DOSE], "advice",
-            id="dose change",
-        ),
-        pytest.param(
-            "Bukhar ke liye yeh dawai lo [1].", [DENGUE_CARE], "advice",
-            id="Hinglish prescription",
-        ),
-        pytest.param(
-            "Two visitors per patient must be in a ward at the same time [1].", [VISITING],
-            "modality",
-            id="may turned into must",
-        ),
-        pytest.param(
-            "Visitors can come to the ward at any time [1].", [VISITING], "advice",
-            id="invented 'any time'",
-        ),
-        pytest.param(
-            "Drinking coconut water every morning prevents dengue [1].", [DENGUE_CARE], "advice",
-            id="claim the passage does not make",
-        ),
-    ],
-)  # fmt: skip
-def test_a_planted_error_is_caught(answer: str, passages: list[str], kind: str) -> None:
-    verdict = check(answer, *passages)
+# id: (answer, the passage it cites as [1], the problem kind the verifier must find)
+PLANTED_ERRORS = {
+    "wrong hour": ("The OPD opens at 10:00 am from Monday to Saturday [1].", OPD_HOURS, "number"),
+    "wrong daily limit": (
+        "Adults should not take more than 6 g of paracetamol in 24 hours, "
+        "unless a doctor advises otherwise [1].",
+        ADULT_DOSE,
+        "number",
+    ),
+    "wrong tablet strength": (
+        "The usual adult dose is one or two 650 mg paracetamol tablets [1].",
+        ADULT_DOSE,
+        "number",
+    ),
+    "the follow-up fee given as the consultation fee": (
+        "The OPD consultation fee is Rs 300 [1].",
+        FEES,
+        "number",
+    ),
+    "days turned into weeks": (
+        "Dengue symptoms usually last 2 to 7 weeks [1].",
+        DENGUE_SIGNS,
+        "number",
+    ),
+    "not a confirmed booking flipped": (
+        "An appointment request sent through the assistant is a confirmed booking [1].",
+        BOOKING,
+        "negation",
+    ),
+    "not allowed flipped": (
+        "Flowers, outside food and children are allowed inside the ICU [1].",
+        ICU,
+        "negation",
+    ),
+    "walk-ins welcome turned into an appointment being needed": (
+        "You need an appointment for the OPD [1].",
+        WALK_IN,
+        "modality",
+    ),
+    "double negative that makes an appointment a must": (
+        "Patients cannot be seen in the OPD without an appointment [1].",
+        WALK_IN,
+        "modality",
+    ),
+    "closed turned into open": ("The OPD is open on Sundays [1].", OPD_HOURS, "negation"),
+    "Hindi flipped negation": ("ओपीडी में आने के लिए अपॉइंटमेंट ज़रूरी है [1]।", WALK_IN_HI, "negation"),
+    "Hindi closed turned into open": ("ओपीडी रविवार को खुली रहती है [1]।", OPD_HOURS_HI, "negation"),
+    "never turned into can": (
+        "A double dose of paracetamol can be taken when the pain is very bad [1].",
+        OVERDOSE,
+        "negation",
+    ),
+    "invented phone number": (
+        "The front desk on 0000 000 999 can confirm which doctor is available [1].",
+        OPD_DOCTORS,
+        "phone",
+    ),
+    "invented helpline": ("Call 102 for an ambulance [1].", ADULT_DOSE, "phone"),
+    "invented medicine": (
+        "Nimesulide is the medicine usually used for fever and pain in dengue [1].",
+        DENGUE_CARE,
+        "medicine",
+    ),
+    "diagnosis": (
+        "You have dengue, so rest and drink plenty of fluids [1].",
+        DENGUE_CARE,
+        "advice",
+    ),
+    "hedged diagnosis": ("It sounds like you have dengue [1].", DENGUE_SIGNS, "advice"),
+    "Hindi diagnosis": ("आपको डेंगू है [1]।", DENGUE_CARE_HI, "advice"),
+    "Hinglish diagnosis": ("Aapko dengue hai, aaram karein [1].", DENGUE_CARE, "advice"),
+    "prescription": ("Take two tablets of paracetamol every 4 hours [1].", ADULT_DOSE, "advice"),
+    "dose change": (
+        "If the pain is bad, increase your dose of paracetamol [1].",
+        ADULT_DOSE,
+        "advice",
+    ),
+    "Hinglish prescription": ("Bukhar ke liye yeh dawai lo [1].", DENGUE_CARE, "advice"),
+    "may turned into must": (
+        "Two visitors per patient must be in a ward at the same time [1].",
+        VISITING,
+        "modality",
+    ),
+    "invented 'any time'": ("Visitors can come to the ward at any time [1].", VISITING, "advice"),
+    "claim the passage does not make": (
+        "Drinking coconut water every morning prevents dengue [1].",
+        DENGUE_CARE,
+        "advice",
+    ),
+}
+
+
+@pytest.mark.parametrize(("answer", "passage", "kind"), PLANTED_ERRORS.values(), ids=PLANTED_ERRORS)
+def test_a_planted_error_is_caught(answer: str, passage: str, kind: str) -> None:
+    verdict = check(answer, passage)
     assert kind in verdict.kinds, verdict.problems
 
 

@@ -39,6 +39,25 @@ def _settings(redis_server: EmbeddedRedis, idle_seconds: float = 60.0) -> Settin
     )
 
 
+async def _worker_process(
+    redis_server: EmbeddedRedis, settings: Settings, *, own_session: bool = False
+) -> asyncio.subprocess.Process:
+    """A real `carebot worker` process on the test Redis (``own_session`` as
+    `carebot run` starts it)."""
+    env = {**os.environ, **redis_env(redis_server.url, settings), **worker_env(settings)}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "worker",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=own_session,
+    )
+
+
 def _autogroup(pid: int) -> str | None:
     path = Path(f"/proc/{pid}/autogroup")
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
@@ -77,17 +96,7 @@ async def test_a_job_whose_worker_is_killed_is_answered_exactly_once(
     settings = _settings(redis_server, idle_seconds=1.0)
     queue = AnswerQueue(redis, 3600)
     await queue.ensure_group()
-    env = {**os.environ, **redis_env(redis_server.url, settings), **worker_env(settings)}
-    doomed = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "worker",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    doomed = await _worker_process(redis_server, settings)
     try:
         job = fee_job()
         await queue.enqueue(job)
@@ -198,18 +207,7 @@ async def test_a_worker_process_yields_the_cpu_to_the_gateway(
     redis: Redis, redis_server: EmbeddedRedis
 ) -> None:
     settings = _settings(redis_server)
-    env = {**os.environ, **redis_env(redis_server.url, settings), **worker_env(settings)}
-    worker = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        "worker",
-        env=env,
-        cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        start_new_session=True,  # as `carebot run` starts it
-    )
+    worker = await _worker_process(redis_server, settings, own_session=True)
     try:
         deadline = time.monotonic() + 60
         while not await redis.keys("carebot:worker:*"):
