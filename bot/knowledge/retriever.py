@@ -20,6 +20,9 @@ sentences align one to one, the Hindi sentences are what gets quoted.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,8 +37,18 @@ from bot.config import ROOT
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
-from bot.knowledge.terms import has_devanagari, medicine_names, to_english, tokens, zipf
+from bot.knowledge.terms import (
+    generic_words,
+    has_devanagari,
+    medicine_names,
+    stem,
+    to_english,
+    tokens,
+    word_forms_match,
+    zipf,
+)
 from bot.llm.community import BM25Retriever
+from bot.safety.language import hinglish_words
 
 TUNING_FILE = ROOT / "data" / "knowledge" / "retrieval.yml"
 Scores = npt.NDArray[np.float64]
@@ -54,6 +67,7 @@ class Tuning(BaseModel):
     answer_min_sentence: float = 0.40
     term_support_min: float = 0.5
     term_rare_zipf: float = 3.2
+    sentence_keyword_weight: float = 0.2
 
 
 @cache
@@ -147,6 +161,16 @@ class Retriever:
         self._doc_words: dict[str, set[str]] = {}
         for p in index.passages:
             self._doc_words.setdefault(p.doc_id, set()).update(tokens(p.search_text))
+        self._doc_stems = {doc: {stem(w) for w in words} for doc, words in self._doc_words.items()}
+        # each sentence's word stems, and how rare each stem is among sentences (IDF)
+        self._sentence_stems = [
+            frozenset(stem(t) for t in tokens(index.passages[p].sentences[n]))
+            for p, n in index.sentence_owner
+        ]
+        seen = Counter(w for words in self._sentence_stems for w in words)
+        total = len(self._sentence_stems)
+        self._idf = {w: math.log(1 + total / n) for w, n in seen.items()}
+        self._unseen_idf = math.log(1 + total)
         self._doc_word_rows = {
             doc: np.array(sorted(word_row[w] for w in words if w in word_row), dtype=np.int64)
             for doc, words in self._doc_words.items()
@@ -183,6 +207,7 @@ class Retriever:
         fused = (1 - t.bm25_weight) * cosine + t.bm25_weight * keywords
         order = np.argsort(-fused)[: t.passages]
         sentence_cosine = self.index.sentence_vectors @ q
+        overlap = self._keyword_overlap(query)
         scored: list[ScoredPassage] = []
         candidates: list[Candidate] = []
         for k in order:
@@ -191,7 +216,12 @@ class Retriever:
             sims = sentence_cosine[self._sentence_rows[row]]
             scored.append(ScoredPassage(passage, float(fused[k]), float(sims.max())))
             candidates.extend(
-                Candidate(passage, n, float(s) + float(fused[k])) for n, s in enumerate(sims)
+                Candidate(
+                    passage,
+                    n,
+                    float(s) + float(fused[k]) + t.sentence_keyword_weight * overlap(int(i)),
+                )
+                for n, (i, s) in enumerate(zip(self._sentence_rows[row], sims, strict=True))
             )
         candidates.sort(key=lambda c: -c.score)
         best = scored[0]
@@ -202,10 +232,25 @@ class Retriever:
             reason = f"unknown_term:{unknown}"
         return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), not reason, reason, q)
 
+    def _keyword_overlap(self, query: str) -> Callable[[int], float]:
+        """How much of the question's wording (IDF-weighted stems) a sentence repeats,
+        0..1: among sentences that resemble the question alike, the one that names
+        its words ("insurance desk … 7:00 pm") is likelier to answer it."""
+        stems = list(dict.fromkeys(stem(t) for t in tokens(query)))
+        weights = {w: self._idf.get(w, self._unseen_idf) for w in stems}
+        total = sum(weights.values()) or 1.0
+
+        def overlap(row: int) -> float:
+            words = self._sentence_stems[row]
+            return sum(v for w, v in weights.items() if w in words) / total
+
+        return overlap
+
     def _unknown_term(self, query: str, doc_id: str, unknown_words_are_rare: bool) -> str | None:
         """A rare word of the question with no match or near-synonym in the document."""
         words = self._doc_words.get(doc_id, set())
-        medicines = medicine_names()
+        stems = self._doc_stems.get(doc_id, set())
+        ignored = medicine_names() | generic_words() | hinglish_words()
 
         def is_rare(word: str) -> bool:
             frequency = zipf(word)
@@ -213,10 +258,19 @@ class Retriever:
                 return unknown_words_are_rare
             return frequency < self.tuning.term_rare_zipf
 
+        def covered(word: str) -> bool:
+            # another form of a word the document uses: "consult" ~ "consultation",
+            # "photocopies" ~ "photocopy", "printed" ~ "reprinted"
+            return stem(word) in stems or any(word_forms_match(word, w) for w in words)
+
         rare = [
             w
             for w in dict.fromkeys(tokens(query))
-            if w not in words and _is_term(w) and w not in medicines and is_rare(w)
+            if w not in words
+            and _is_term(w)
+            and w not in ignored  # medicines are checked by the verifier; "gaya" is Hindi
+            and is_rare(w)
+            and not covered(w)
         ]
         if not rare:
             return None

@@ -23,7 +23,7 @@ import yaml
 
 from bot.config import ROOT
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
-from bot.knowledge.terms import to_english
+from bot.knowledge.terms import GLOSSARY_FILE, to_english
 
 NLU_FILE = ROOT / "dialogue" / "data" / "nlu.yml"
 FORMAT_VERSION = "2"
@@ -69,9 +69,10 @@ class IntentExamples:
 def load_intent_examples(
     embedder: MiniLMEmbedder, cache_dir: Path, nlu_file: Path = NLU_FILE
 ) -> IntentExamples:
-    """The examples' vectors, embedded once per version of ``nlu.yml`` and model."""
+    """The examples' vectors, embedded once per version of ``nlu.yml``, glossary and model."""
     h = hashlib.sha256(FORMAT_VERSION.encode())
     h.update(nlu_file.read_bytes())
+    h.update(GLOSSARY_FILE.read_bytes())  # examples are embedded through the glossary
     h.update(f"{(embedder.model_dir / 'model.safetensors').stat().st_size}".encode())
     cached = cache_dir / "intent-examples" / f"{h.hexdigest()[:16]}.npz"
     if cached.exists():

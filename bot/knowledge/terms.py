@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from typing import Any
 
 import yaml
 
@@ -29,6 +30,14 @@ def stop_words() -> frozenset[str]:
     return frozenset(
         word.lower() for words in raw.get("stop_words", {}).values() for word in words.split()
     )
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words that never name a topic of their own ("tablet", "syrup"), from the glossary:
+    a question about "malaria tablets" is about malaria."""
+    raw = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    return frozenset(str(raw.get("generic_words", "")).lower().split())
 
 
 MEDICINES_FILE = ROOT / "data" / "knowledge" / "medicines.yaml"
@@ -63,6 +72,27 @@ def zipf(word: str) -> float | None:
 def has_devanagari(text: str) -> bool:
     """Whether text is (at least partly) written in Devanagari."""
     return bool(_DEVANAGARI.search(text))
+
+
+@cache
+def _english_stemmer() -> Any:
+    import snowballstemmer  # lazily: only retrieval needs it
+
+    return snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of an English word: "consultation" → "consult"."""
+    return str(_english_stemmer().stemWord(word))
+
+
+def word_forms_match(a: str, b: str) -> bool:
+    """Whether one word is the other with a prefix or suffix added, compared as stems
+    ("recheck" and "check", "printed" and "reprinted", "consult" and
+    "teleconsultation"); the shorter stem must have four letters or more."""
+    short, long_ = sorted((stem(a), stem(b)), key=len)
+    return len(short) >= 4 and (long_.startswith(short) or long_.endswith(short))
 
 
 def _stem(token: str) -> str:

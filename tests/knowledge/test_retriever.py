@@ -99,6 +99,46 @@ def test_sms_spelling_and_apostrophes_are_not_unknown_terms(
     assert found.passages[0].passage.doc_id == doc
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "doc"),
+    [
+        # another form of the document's word ("photocopy", "teleconsultation")
+        ("is there a charge for photocopies of my case papers", "en", "ops-medical-records"),
+        ("how do i consult the doctor on a video call", "en", "ops-teleconsultation"),
+        # a medicine's form names no topic: the question is about malaria
+        ("do i keep taking the malaria tablets once the fever is gone", "en", "malaria"),
+        # romanised Hindi words are not rare English words
+        ("discharge kis time tak hota hai", "hinglish", "ops-admission-discharge"),
+    ],
+)
+def test_word_forms_generic_words_and_hindi_words_are_not_unknown_terms(
+    retriever: Retriever, question: str, language: str, doc: str
+) -> None:
+    found = retriever.search(question, language)
+    assert found.answerable, found.reason
+    assert found.passages[0].passage.doc_id == doc
+
+
+def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
+    retriever: Retriever,
+) -> None:
+    found = retriever.search("क्या अस्पताल में एमआरआई की सुविधा है?", "hi")
+    assert not found.answerable and found.reason.startswith("unknown_term")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("can two missed antibiotic doses be taken together", "never be taken together"),
+        ("how many wet nappies a day show a baby feeds enough", "6 wet nappies"),
+    ],
+)
+def test_the_sentence_that_answers_ranks_first(
+    retriever: Retriever, question: str, answer: str
+) -> None:
+    assert answer in retriever.search(question, "en").candidates[0].text
+
+
 def test_an_empty_question_is_declined(retriever: Retriever) -> None:
     found = retriever.search("?? ..", "en")
     assert not found.answerable and found.reason == "empty"

@@ -1,0 +1,51 @@
+"""Words for retrieval: stems, word forms, generic words and the glossary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import yaml
+
+from bot.knowledge.terms import (
+    GLOSSARY_FILE,
+    generic_words,
+    stem,
+    to_english,
+    word_forms_match,
+)
+
+
+def test_stems_join_forms_of_one_word() -> None:
+    assert stem("consultation") == stem("consult")
+    assert stem("photocopies") == stem("photocopy")
+
+
+def test_a_word_with_a_prefix_or_suffix_added_is_the_same_word() -> None:
+    assert word_forms_match("printed", "reprinted")
+    assert word_forms_match("recheck", "check")
+    assert word_forms_match("consult", "teleconsultation")
+
+
+def test_short_or_unrelated_words_do_not_match() -> None:
+    assert not word_forms_match("min", "minutes")  # too short to tell
+    assert not word_forms_match("dental", "medical")
+
+
+def test_medicine_forms_are_generic_words() -> None:
+    assert {"tablet", "tablets", "syrup"} <= generic_words()
+
+
+def test_hindi_and_hinglish_health_words_become_english() -> None:
+    assert "magnetic" in to_english("क्या अस्पताल में एमआरआई की सुविधा है")
+    assert "kidney stone" in to_english("pathri ke liye kitna paani")
+
+
+def test_no_glossary_word_is_given_two_meanings() -> None:
+    """The table maps each word to one English entry; a word listed under two would
+    silently take the last one."""
+    raw = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    meanings: dict[str, set[str]] = defaultdict(set)
+    for english, variants in raw["terms"].items():
+        for variant in variants:
+            meanings[str(variant).lower()].add(str(english))
+    assert {w: m for w, m in meanings.items() if len(m) > 1} == {}
