@@ -28,6 +28,7 @@ from bot.llm.model import Generation, LocalModel
 from bot.messages import Citation
 
 MAX_QUOTED = 3
+RETRIEVAL_QUOTED = 2  # of them, retrieval's best-ranked sentences
 NO_ANSWER = "NO_ANSWER"
 _CITATION = re.compile(r"\s*\[(\d{1,2})\]")
 Emit = Callable[[str, str], None]  # (event kind, text) for streaming to the caller
@@ -96,12 +97,14 @@ class Answerer:
                 candidate = job.candidates[n - 1]
                 if candidate not in chosen:
                     chosen.append(candidate)
-        # Retrieval already decided to answer, and its best-ranked sentence is
-        # quoted too: measured on the public set, the small model's choice alone
-        # held the expected facts in 56 % of answers, with retrieval's best
-        # sentence added in 81 %. Every quoted sentence is vetted either way.
-        best = job.candidates[0]
-        return [best, *(c for c in chosen if c != best)][:MAX_QUOTED], generation
+        # Retrieval already decided to answer, and its two best-ranked sentences
+        # are quoted too, then the model's choice: measured on the public set, the
+        # small model's choice alone held the expected facts in 56 % of answers,
+        # with retrieval's best sentence added in 81 %; the answering sentence is
+        # retrieval's first or second in 81 % of questions, the model's pick
+        # reaches further down. Every quoted sentence is vetted either way.
+        first = list(job.candidates[:RETRIEVAL_QUOTED])
+        return [*first, *(c for c in chosen if c not in first)][:MAX_QUOTED], generation
 
     def _quote(
         self,

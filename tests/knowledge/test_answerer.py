@@ -47,6 +47,14 @@ def test_extractive_answer_quotes_vetted_sentences_verbatim(model: LocalModel) -
     assert answer.prompt_tokens > 0
 
 
+def test_retrievals_two_best_sentences_are_always_quoted(model: LocalModel) -> None:
+    # the model's pick is added to them, never put in their place
+    job = fee_job()
+    answer = _answerer(model).answer(job)
+    assert {c.text for c in job.candidates[:2]} <= set(answer.quoted)
+    assert len(answer.quoted) <= 3
+
+
 def test_quoted_sentences_stream_before_the_answer_is_stored(model: LocalModel) -> None:
     events: list[tuple[str, str]] = []
     answer = _answerer(model).answer(fee_job(), lambda kind, text: events.append((kind, text)))
