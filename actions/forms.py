@@ -53,6 +53,7 @@ INTERRUPTING_INTENTS = {
     "test_results",
     "billing_insurance",
     "health_question",
+    "hospital_question",
 }
 INTERRUPTION_CONFIDENCE = 0.9
 _QUESTION = re.compile(

@@ -22,6 +22,7 @@ REPLY_FOR_INTENT = {
     "talk_to_human": "handoff",
     "opt_out": "opt_out",
     "health_question": "health_question",
+    "hospital_question": "hospital_question",
     "affirm": "anything_else",
     "deny": "anything_else",
 }

@@ -38,10 +38,12 @@ from bot.sessions import SessionState, SessionStore, Turn, now
 # Rasa intents whose route is not "intent"
 HANDOFF_INTENT = "talk_to_human"
 OPT_OUT_INTENT = "opt_out"
-# What Rasa's NLU says of a question for the knowledge route: a health question,
-# or a message it could not place or found out of its scripted scope.
+# What Rasa's NLU says of a question for the knowledge route: a health question, a
+# question about the hospital's rules and services beyond the scripted replies, or a
+# message it could not place or found out of its scripted scope.
 HEALTH_INTENT = "health_question"
-KNOWLEDGE_INTENTS = frozenset({HEALTH_INTENT, "out_of_scope"})
+QUESTION_INTENTS = frozenset({HEALTH_INTENT, "hospital_question"})
+KNOWLEDGE_INTENTS = QUESTION_INTENTS | {"out_of_scope"}
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 # Intents only Rasa can handle, whatever the knowledge base holds: a request for a
 # person, and the yes/no/details that continue a conversation Rasa is leading.
@@ -270,10 +272,10 @@ class Router:
             outcome = await self.knowledge.ask(
                 message, session.language, session.locale, retrieval=retrieval
             )
-            # An answer, or a health question the knowledge base cannot answer, is the
+            # An answer, or a question the knowledge base cannot answer, is the
             # knowledge route's; for anything else Rasa could not place ("tell me a
             # joke", gibberish) its own fallback fits better than "no vetted information".
-            if outcome.job_id is not None or turn.intent == HEALTH_INTENT:
+            if outcome.job_id is not None or turn.intent in QUESTION_INTENTS:
                 return outcome.model_copy(update={"intent": turn.intent})
         if not turn.replies:
             return self._reply(Route.FALLBACK, None, "fallback", session)

@@ -127,9 +127,9 @@ async def test_health_question_is_answered_from_the_knowledge_base(
 async def test_a_question_the_scripted_reply_does_not_answer_is_quoted_from_the_kb(
     client: httpx.AsyncClient,
 ) -> None:
-    # Rasa calls this visiting_hours, but the visiting-hours reply says nothing of flowers
+    # the visiting-hours reply says nothing of flowers; the knowledge base does
     body = await say(client, "api-flowers", "can i take flowers for my uncle in the ICU")
-    assert body["route"] == "knowledge" and body["intent"] == "visiting_hours"
+    assert body["route"] == "knowledge"
     assert [c["id"] for c in body["citations"]] == ["ops-visiting-rules"]
 
 
@@ -145,6 +145,16 @@ async def test_a_question_about_medicines_does_not_start_the_refill_form(
     # no form was started: the next request is understood afresh
     body = await say(client, sid, "what time does the OPD open?")
     assert body["intent"] == "clinic_hours" and "9:00 am" in body["replies"][0]["text"]
+
+
+async def test_a_question_about_hospital_rules_is_answered_from_the_kb(
+    client: httpx.AsyncClient,
+) -> None:
+    body = await say(
+        client, "api-rules", "can unused medicines be returned to the hospital pharmacy"
+    )
+    assert body["route"] == "knowledge" and body["intent"] == "hospital_question"
+    assert [c["id"] for c in body["citations"]] == ["ops-pharmacy"]
 
 
 async def test_health_question_outside_the_knowledge_base_is_declined(
