@@ -133,6 +133,27 @@ def test_words_the_document_lacks_only_in_form_do_not_decline(
     assert found.passages[0].passage.doc_id == doc
 
 
+# Everyday words the documents put otherwise, known through the glossary
+@pytest.mark.parametrize(
+    ("question", "language", "doc"),
+    [
+        ("my nose is runny, will antibiotics help", "en", "antibiotics-use"),
+        ("should i gargle after my preventer inhaler", "en", "asthma-inhalers"),
+        ("cut my hand on a rusty blade, is tetanus needed", "en", "vaccination-adults"),
+        ("my dad got overheated working outside, how do i cool him", "en", "heat-illness"),
+        ("operation ke tanko pe tel laga sakte hai kya", "hinglish", "wound-care-after-surgery"),
+        ("bacchon ko tike kab lagte hai", "hinglish", "vaccination-children"),
+        ("flu ka tika dobara lena padega kya har saal", "hinglish", "flu-vaccine"),
+    ],
+)
+def test_everyday_words_for_what_a_document_says_otherwise_are_understood(
+    retriever: Retriever, question: str, language: str, doc: str
+) -> None:
+    found = retriever.search(question, language)
+    assert found.answerable, found.reason
+    assert found.passages[0].passage.doc_id == doc
+
+
 def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
     retriever: Retriever,
 ) -> None:
@@ -145,6 +166,11 @@ def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
     [
         ("can two missed antibiotic doses be taken together", "never be taken together"),
         ("how many wet nappies a day show a baby feeds enough", "6 wet nappies"),
+        # brand names patients use, read as the generic names the documents use
+        ("can dengue patients take brufen", "Ibuprofen, aspirin"),
+        ("my child is 10, is disprin safe for her", "under 16 years"),
+        ("should i clean my stitches with betadine", "iodine"),
+        ("how soon does crocin work", "up to an hour"),
     ],
 )
 def test_the_sentence_that_answers_ranks_first(
