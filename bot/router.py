@@ -29,7 +29,7 @@ from bot.content import Content
 from bot.dialogue import DialogueClient, DialogueTurn
 from bot.inbox import Inbox
 from bot.knowledge.retriever import Retrieval
-from bot.knowledge.service import KnowledgeService
+from bot.knowledge.service import HANDOFF_MARGIN, KnowledgeService
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 from bot.rate_limit import RateLimited, RateLimiter
 from bot.safety.triage import TriageResult, triage
@@ -45,9 +45,10 @@ HEALTH_INTENT = "health_question"
 QUESTION_INTENTS = frozenset({HEALTH_INTENT, "hospital_question"})
 KNOWLEDGE_INTENTS = QUESTION_INTENTS | {"out_of_scope"}
 UNPLACED_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
-# Intents only Rasa can handle, whatever the knowledge base holds: a request for a
-# person, and the yes/no/details that continue a conversation Rasa is leading.
-RASA_ONLY_INTENTS = frozenset({HANDOFF_INTENT, "affirm", "deny", "inform"})
+# Intents only Rasa can handle, whatever the knowledge base holds: the yes/no/details
+# that continue a conversation Rasa is leading. (A request for a person stays with
+# Rasa unless the message is plainly a question the knowledge base answers.)
+RASA_ONLY_INTENTS = frozenset({"affirm", "deny", "inform"})
 
 
 class RedisUnavailable(RuntimeError):
@@ -256,6 +257,8 @@ class Router:
             return True
         if intent in RASA_ONLY_INTENTS or intent == OPT_OUT_INTENT or self.knowledge is None:
             return False
+        if intent == HANDOFF_INTENT:
+            return self.knowledge.prefers_knowledge(intent, found, margin=HANDOFF_MARGIN)
         return self.knowledge.prefers_knowledge(intent, found)
 
     async def _after_dialogue(
