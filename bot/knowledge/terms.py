@@ -119,6 +119,17 @@ def glossary() -> dict[str, str]:
     return table
 
 
+@cache
+def _glossary_phrases() -> re.Pattern[str] | None:
+    """The glossary's variants of more than one word ("medical store", "khali pet"),
+    longest first, as whole words: tokens alone would never match them."""
+    phrases = sorted((v for v in glossary() if " " in v), key=len, reverse=True)
+    if not phrases:
+        return None
+    words = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+    return re.compile(rf"(?<![a-z0-9\u0900-\u097f])(?:{words})(?![a-z0-9\u0900-\u097f])")
+
+
 def to_english(text: str) -> str:
     """The English words the glossary knows for a Hindi or Hinglish question.
 
@@ -128,8 +139,11 @@ def to_english(text: str) -> str:
     """
     table = glossary()
     stop = stop_words()
+    text = text.lower()
+    if phrases := _glossary_phrases():
+        text = phrases.sub(lambda m: f" {table[' '.join(m.group(0).split())]} ", text)
     words: list[str] = []
-    for token in _TOKEN.findall(text.lower()):
+    for token in _TOKEN.findall(text):
         if token in table:
             words.append(table[token])
         elif token.isascii() and token not in stop:

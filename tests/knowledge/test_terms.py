@@ -40,6 +40,18 @@ def test_hindi_and_hinglish_health_words_become_english() -> None:
     assert "kidney stone" in to_english("pathri ke liye kitna paani")
 
 
+def test_phrases_of_several_words_become_english_as_a_whole() -> None:
+    assert to_english("is the medical store open at night") == "pharmacy open night"
+    assert to_english("bacche ko loose  motion hai") == "children diarrhoea"
+    # only whole words: "khali pet" inside a longer word is not the phrase
+    assert "fasting" not in to_english("khali petrol")
+
+
+def test_brand_names_become_the_generic_names_the_documents_use() -> None:
+    assert to_english("can i take brufen in dengue") == "take ibuprofen dengue"
+    assert to_english("dolo kitne ghante baad") == "paracetamol how much hours after"
+
+
 def test_no_glossary_word_is_given_two_meanings() -> None:
     """The table maps each word to one English entry; a word listed under two would
     silently take the last one."""
