@@ -38,6 +38,8 @@ def test_medicine_forms_are_generic_words() -> None:
 def test_hindi_and_hinglish_health_words_become_english() -> None:
     assert "magnetic" in to_english("क्या अस्पताल में एमआरआई की सुविधा है")
     assert "kidney stone" in to_english("pathri ke liye kitna paani")
+    # everyday verbs too: the answer to "what to wear in the heat" is about clothes worn
+    assert to_english("गर्मी में कैसे कपड़े पहनें") == "heat how clothes wear"
 
 
 def test_phrases_of_several_words_become_english_as_a_whole() -> None:
