@@ -47,6 +47,9 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     assert to_english("bacche ko loose  motion hai") == "children diarrhoea"
     # only whole words: "khali pet" inside a longer word is not the phrase
     assert "fasting" not in to_english("khali petrol")
+    # "sugar low" is low blood sugar, not diabetes in general
+    assert to_english("शुगर कम होने पर क्या करें").startswith("low blood sugar")
+    assert to_english("sugar kam ho jaye to kya kare").startswith("low blood sugar")
 
 
 def test_brand_names_become_the_generic_names_the_documents_use() -> None:
