@@ -50,6 +50,8 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     # "sugar low" is low blood sugar, not diabetes in general
     assert to_english("शुगर कम होने पर क्या करें").startswith("low blood sugar")
     assert to_english("sugar kam ho jaye to kya kare").startswith("low blood sugar")
+    assert to_english("bukhar utar gaya dengue me") == "fever goes away dengue"
+    assert to_english("आधे घंटे लेट") == "30 minutes late"
 
 
 def test_brand_names_become_the_generic_names_the_documents_use() -> None:
