@@ -5,8 +5,10 @@ vetted sentences or a verified draft.
 Extractive (default): the candidates are shown as numbered sentences and the
 model returns grammar-constrained JSON ids; the reply quotes those sentences
 verbatim, in document order, with the citation, together with retrieval's
-best-ranked sentence. Whether to answer at all was already decided by
-retrieval (bot/knowledge/retriever.py): measured, the model never says "none".
+best-ranked sentence. A Hindi sentence is shown to the model as its aligned
+English one (under half the tokens) and quoted in Hindi. Whether to answer at
+all was already decided by retrieval (bot/knowledge/retriever.py): measured,
+the model never says "none".
 
 Abstractive (``CAREBOT_ANSWER_MODE=abstractive``, for larger models): the
 model writes a short answer citing passage numbers; if the verifier finds any
@@ -80,7 +82,7 @@ class Answerer:
         return KnowledgeAnswer(job_id=job.job_id, text=reply.text, answered=False, path="refused")
 
     def _choose(self, job: AnswerJob) -> tuple[list[CandidateSentence], Generation]:
-        numbered = "\n".join(f"{n}. {c.text}" for n, c in enumerate(job.candidates, start=1))
+        numbered = "\n".join(f"{n}. {c.shown}" for n, c in enumerate(job.candidates, start=1))
         messages = chat_prompt("extractive").format_messages(
             question=job.question, sentences=numbered
         )

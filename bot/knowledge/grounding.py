@@ -25,6 +25,12 @@ class CandidateSentence(FrozenModel):
     passage_id: str
     number: int
     text: str
+    english: str | None = None  # the aligned English sentence, shown to the model instead
+
+    @property
+    def shown(self) -> str:
+        """What the model reads for this sentence: the English, where the quote is Hindi."""
+        return self.english or self.text
 
 
 class AnswerJob(FrozenModel):
@@ -81,7 +87,9 @@ def job_for(
         question=question,
         passages=tuple(s.passage for s in retrieval.passages),
         candidates=tuple(
-            CandidateSentence(passage_id=c.passage.id, number=c.number, text=c.text)
+            CandidateSentence(
+                passage_id=c.passage.id, number=c.number, text=c.text, english=c.english
+            )
             for c in retrieval.candidates
         ),
         max_chars=max_chars,

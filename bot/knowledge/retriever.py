@@ -90,6 +90,10 @@ class Candidate:
     passage: Passage
     number: int  # index in passage.sentences
     score: float
+    # the aligned English sentence of a Hindi one: the model chooses from the
+    # English (Devanagari costs the model's tokenizer over twice the tokens),
+    # the patient is quoted the Hindi
+    english: str | None = None
 
     @property
     def text(self) -> str:
@@ -297,7 +301,12 @@ class Retriever:
             tuple(
                 ScoredPassage(hindi(s.passage), s.score, s.best_sentence) for s in found.passages
             ),
-            tuple(Candidate(hindi(c.passage), c.number, c.score) for c in found.candidates),
+            tuple(
+                Candidate(translated, c.number, c.score, c.text)
+                if (translated := hindi(c.passage)) is not c.passage
+                else c
+                for c in found.candidates
+            ),
             found.answerable,
             found.reason,
             found.query_vector,

@@ -17,6 +17,9 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.knowledge.answerer import Answerer
 from bot.knowledge.facts import unsupported_facts
+from bot.knowledge.grounding import job_for
+from bot.knowledge.retriever import Retriever
+from bot.knowledge.terms import has_devanagari
 from bot.llm.model import Generation, LocalModel
 from tests.knowledge.samples import FEES, SMOLLM2, TELECONSULT, fee_job
 
@@ -127,3 +130,30 @@ def test_a_faithful_draft_is_sent_with_its_citation(model: LocalModel) -> None:
     assert answer.path == "abstractive", answer.rejected
     assert "Rs 300" in answer.text and "[1]" not in answer.text
     assert [c.id for c in answer.citations] == ["ops-fees-payment"]
+
+
+def test_a_hindi_question_is_quoted_in_hindi_from_a_prompt_in_english(
+    model: LocalModel, retriever: Retriever
+) -> None:
+    # the model reads the aligned English sentences (Devanagari costs it over
+    # twice the tokens, so Hindi answers took three times as long); the
+    # patient still reads the vetted Hindi ones
+    found = retriever.search("डेंगू में बुखार कितने दिन रहता है", "hi")
+    job = job_for(
+        found,
+        job_id="j-hi",
+        session_id="s-hi",
+        message_id="m-hi",
+        channel="api",
+        language="hi",
+        question="डेंगू में बुखार कितने दिन रहता है",
+        max_chars=1600,
+        created_at=0.0,
+    )
+    assert all(c.english and not has_devanagari(c.english) for c in job.candidates)
+    answer = _answerer(model).answer(job)
+    assert answer.answered and all(has_devanagari(q) for q in answer.quoted)
+    hindi_prompt = job.model_copy(
+        update={"candidates": tuple(c.model_copy(update={"english": None}) for c in job.candidates)}
+    )
+    assert answer.prompt_tokens < 0.7 * _answerer(model).answer(hindi_prompt).prompt_tokens
