@@ -21,9 +21,10 @@ sentences align one to one, the Hindi sentences are what gets quoted.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -52,6 +53,12 @@ from bot.safety.language import hinglish_words
 
 TUNING_FILE = ROOT / "data" / "knowledge" / "retrieval.yml"
 Scores = npt.NDArray[np.float64]
+# how far down the ranking a document that names the question's rare words is looked for
+RESCUE_PASSAGES = 20
+# "or" in a question that offers a choice, in English, Hinglish and Hindi
+_CHOICE = re.compile(
+    r"(?<![\w\u0900-\u097f])(?:or|ya|instead of|vs|versus|या)(?![\w\u0900-\u097f])", re.IGNORECASE
+)
 
 
 class Tuning(BaseModel):
@@ -68,6 +75,7 @@ class Tuning(BaseModel):
     term_support_min: float = 0.5
     term_rare_zipf: float = 3.2
     sentence_keyword_weight: float = 0.2
+    choice_everyday_zipf: float = 6.0
 
 
 @cache
@@ -107,7 +115,9 @@ class Retrieval:
     passages: tuple[ScoredPassage, ...]
     candidates: tuple[Candidate, ...]
     answerable: bool
-    reason: str = ""  # why not answerable: "low_score", "unknown_term:<word>", "empty"
+    # why not answerable: "low_score", "unknown_term:<word>",
+    # "unanswered_choice:<word>/<word>", "empty"
+    reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
 
@@ -188,11 +198,21 @@ class Retriever:
         hindi = language == "hi" or has_devanagari(question)
         # in Hinglish, words the English dictionary does not know are Hindi, not rare terms
         found = self._rank(
-            english, unknown_words_are_rare=language == "en", hindi=question if hindi else None
+            english,
+            unknown_words_are_rare=language == "en",
+            hindi=question if hindi else None,
+            alternatives=self._alternatives(question),
         )
         return self._in_hindi(found) if hindi else found
 
-    def _rank(self, query: str, *, unknown_words_are_rare: bool, hindi: str | None) -> Retrieval:
+    def _rank(
+        self,
+        query: str,
+        *,
+        unknown_words_are_rare: bool,
+        hindi: str | None,
+        alternatives: tuple[str, ...] = (),
+    ) -> Retrieval:
         if self.bm25 is None:
             return Retrieval((), (), False, "empty")
         t = self.tuning
@@ -209,13 +229,38 @@ class Retriever:
                 if k is not None:
                     keywords[k] = max(keywords[k], score)
         fused = (1 - t.bm25_weight) * cosine + t.bm25_weight * keywords
-        order = np.argsort(-fused)[: t.passages]
+        order = [int(k) for k in np.argsort(-fused)]
         sentence_cosine = self.index.sentence_vectors @ q
+        found = self._found(order[: t.passages], fused, sentence_cosine, query, q)
+        reason = self._reason(found, query, unknown_words_are_rare, alternatives)
+        if reason.startswith("unknown_term:"):
+            # The rare word may be the topic of a document ranked lower: in "who can
+            # I see at Sunrise hospital about my anxiety" the hospital's name pulls
+            # in the departments page, and anxiety is in the mental-health one.
+            # Only documents that name every rare word (and medicine) qualify.
+            covering = self._covering(order, query, unknown_words_are_rare)
+            if covering:
+                rescued = self._found(covering[: t.passages], fused, sentence_cosine, query, q)
+                if not self._reason(rescued, query, unknown_words_are_rare, alternatives):
+                    return rescued
+        return replace(found, answerable=not reason, reason=reason)
+
+    def _found(
+        self,
+        order: list[int],
+        fused: Scores,
+        sentence_cosine: Scores,
+        query: str,
+        q: Vectors,
+    ) -> Retrieval:
+        """Passages at positions ``order`` of ``self.rows`` and their best sentences,
+        answerable until :meth:`_reason` says otherwise."""
+        t = self.tuning
         overlap = self._keyword_overlap(query)
         scored: list[ScoredPassage] = []
         candidates: list[Candidate] = []
         for k in order:
-            row = int(rows[k])
+            row = self.rows[k]
             passage = self.index.passages[row]
             sims = sentence_cosine[self._sentence_rows[row]]
             scored.append(ScoredPassage(passage, float(fused[k]), float(sims.max())))
@@ -228,13 +273,73 @@ class Retriever:
                 for n, (i, s) in enumerate(zip(self._sentence_rows[row], sims, strict=True))
             )
         candidates.sort(key=lambda c: -c.score)
-        best = scored[0]
-        reason = ""
+        return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), True, "", q)
+
+    def _reason(
+        self,
+        found: Retrieval,
+        query: str,
+        unknown_words_are_rare: bool,
+        alternatives: tuple[str, ...] = (),
+    ) -> str:
+        """Why ``found`` does not answer the question ("" when it does)."""
+        t = self.tuning
+        best = found.passages[0]
+        doc = best.passage.doc_id
         if best.score < t.answer_min_score or best.best_sentence < t.answer_min_sentence:
-            reason = "low_score"
-        elif unknown := self._unknown_term(query, best.passage.doc_id, unknown_words_are_rare):
-            reason = f"unknown_term:{unknown}"
-        return Retrieval(tuple(scored), tuple(candidates[: t.candidates]), not reason, reason, q)
+            return "low_score"
+        if unknown := self._unknown_term(query, doc, unknown_words_are_rare):
+            return f"unknown_term:{unknown}"
+        if alternatives and not any(self._names(doc, word) for word in alternatives):
+            return f"unanswered_choice:{'/'.join(alternatives)}"
+        return ""
+
+    def _names(self, doc_id: str, word: str) -> bool:
+        """Whether the document uses ``word`` in some form ("consult" ~ "consultation")."""
+        words = self._doc_words.get(doc_id, set())
+        return (
+            word in words
+            or stem(word) in self._doc_stems.get(doc_id, set())
+            or any(word_forms_match(word, w) for w in words)
+        )
+
+    def _alternatives(self, question: str) -> tuple[str, ...]:
+        """The words next to "or" in a question that offers a choice ("bp tablet at
+        night or in the morning", "subah ya raat", "नहाना चाहिए या नहीं"): the nearest
+        naming word on each side. A document that names neither cannot say which,
+        however close it is to the topic. Everyday verbs ("take", "give") do not
+        name an alternative."""
+        marker = _CHOICE.search(question)
+        if marker is None:
+            return ()
+        ignored = generic_words() | hinglish_words()
+
+        def naming(text: str) -> list[str]:
+            return [
+                w
+                for w in tokens(to_english(text))
+                if _is_term(w)
+                and w not in ignored
+                and (zipf(w) or 0.0) < self.tuning.choice_everyday_zipf
+            ]
+
+        left = naming(question[: marker.start()])[-1:]
+        right = naming(question[marker.end() :])[:1]
+        return tuple(dict.fromkeys((*left, *right)))
+
+    def _covering(self, order: list[int], query: str, unknown_words_are_rare: bool) -> list[int]:
+        """``order`` kept to the passages of documents (among the best ranked) that
+        name every rare word and every medicine of the question."""
+        medicines = [w for w in tokens(query) if w in medicine_names()]
+        verdict: dict[str, bool] = {}
+        for k in order[:RESCUE_PASSAGES]:
+            doc = self.index.passages[self.rows[k]].doc_id
+            if doc not in verdict:
+                words = self._doc_words.get(doc, set())
+                verdict[doc] = all(m in words for m in medicines) and not self._unknown_term(
+                    query, doc, unknown_words_are_rare
+                )
+        return [k for k in order if verdict.get(self.index.passages[self.rows[k]].doc_id, False)]
 
     def _keyword_overlap(self, query: str) -> Callable[[int], float]:
         """How much of the question's wording (IDF-weighted stems) a sentence repeats,
@@ -253,7 +358,6 @@ class Retriever:
     def _unknown_term(self, query: str, doc_id: str, unknown_words_are_rare: bool) -> str | None:
         """A rare word of the question with no match or near-synonym in the document."""
         words = self._doc_words.get(doc_id, set())
-        stems = self._doc_stems.get(doc_id, set())
         ignored = medicine_names() | generic_words() | hinglish_words()
 
         def is_rare(word: str) -> bool:
@@ -262,11 +366,6 @@ class Retriever:
                 return unknown_words_are_rare
             return frequency < self.tuning.term_rare_zipf
 
-        def covered(word: str) -> bool:
-            # another form of a word the document uses: "consult" ~ "consultation",
-            # "photocopies" ~ "photocopy", "printed" ~ "reprinted"
-            return stem(word) in stems or any(word_forms_match(word, w) for w in words)
-
         rare = [
             w
             for w in dict.fromkeys(tokens(query))
@@ -274,7 +373,9 @@ class Retriever:
             and _is_term(w)
             and w not in ignored  # medicines are checked by the verifier; "gaya" is Hindi
             and is_rare(w)
-            and not covered(w)
+            # another form of a word the document uses: "consult" ~ "consultation",
+            # "photocopies" ~ "photocopy", "printed" ~ "reprinted"
+            and not self._names(doc_id, w)
         ]
         if not rare:
             return None

@@ -117,6 +117,56 @@ def test_words_the_document_lacks_or_puts_otherwise_do_not_decline(
     assert found.passages[0].passage.doc_id == doc
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["is paracetamol safe to take in pregnancy", "pregnancy me paracetamol le sakte hai kya"],
+)
+def test_a_document_that_names_the_rare_word_but_not_the_medicine_does_not_answer(
+    retriever: Retriever, question: str
+) -> None:
+    # the adult vaccination page mentions pregnancy, not paracetamol
+    assert not retriever.search(question, "en").answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("should i take my bp tablets in the morning or at night", "en"),
+        ("bp ki goli raat ko le ya subah", "hinglish"),
+        ("बुखार में नहा सकते हैं या नहीं?", "hi"),
+    ],
+)
+def test_a_choice_the_document_does_not_name_is_declined(
+    retriever: Retriever, question: str, language: str
+) -> None:
+    # the blood-pressure page says "every day, as prescribed", never morning or
+    # night; the fever page never mentions bathing
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason.startswith("unanswered_choice")
+
+
+@pytest.mark.parametrize(
+    ("question", "doc"),
+    [
+        # a rare word leads to the document that names it: the hospital's name
+        # pulls in the departments page, anxiety is in the mental-health one
+        ("who can i see at sunrise hospital about my anxiety", "mental-health-support"),
+        ("how will i get the prescription after an online consult", "ops-teleconsultation"),
+        # a choice the document names
+        ("do dengue mosquitoes bite at night or in the day", "dengue"),
+        ("should i give ORS or plain water for diarrhoea", "dehydration-ors"),
+        ("paracetamol or ibuprofen for dengue fever", "dengue"),
+        ("does a dog bite need a doctor the same day or can it wait", "vaccination-adults"),
+    ],
+)
+def test_the_document_that_names_the_question_s_words_answers(
+    retriever: Retriever, question: str, doc: str
+) -> None:
+    found = retriever.search(question, "en")
+    assert found.answerable, found.reason
+    assert found.passages[0].passage.doc_id == doc
+
+
 def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
     retriever: Retriever,
 ) -> None:

@@ -52,6 +52,9 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     assert to_english("sugar kam ho jaye to kya kare").startswith("low blood sugar")
     assert to_english("bukhar utar gaya dengue me") == "fever goes away dengue"
     assert to_english("आधे घंटे लेट") == "30 minutes late"
+    # packing for a stay is what to bring; an ORS pack stays a pack
+    assert to_english("what should i pack for a hospital admission") == "bring hospital admission"
+    assert to_english("ORS pack for 1 litre") == "ors pack 1 litre"
 
 
 def test_brand_names_become_the_generic_names_the_documents_use() -> None:
