@@ -31,6 +31,7 @@ from bot.inbox import Inbox
 from bot.knowledge.retriever import Retrieval
 from bot.knowledge.service import HANDOFF_MARGIN, KnowledgeService
 from bot.messages import InboundMessage, Language, Outcome, Reply, Route
+from bot.person_request import asks_for_a_person
 from bot.rate_limit import RateLimited, RateLimiter
 from bot.safety.triage import TriageResult, triage
 from bot.sessions import SessionState, SessionStore, Turn, now
@@ -228,7 +229,7 @@ class Router:
                 raise
             retrieval = await searching
             intent = self._reported_intent(message.text, turn.nlu_intent)
-            if retrieval.answerable and self._knowledge_answers(intent, retrieval):
+            if retrieval.answerable and self._knowledge_answers(message.text, intent, retrieval):
                 if intent not in KNOWLEDGE_INTENTS and intent is not None:
                     await self.dialogue.rewind(message.session_id)
                 outcome = await self.knowledge.ask(
@@ -251,13 +252,15 @@ class Router:
             return HEALTH_INTENT
         return intent
 
-    def _knowledge_answers(self, intent: str | None, found: Retrieval) -> bool:
+    def _knowledge_answers(self, text: str, intent: str | None, found: Retrieval) -> bool:
         """Whether the knowledge route should take a message retrieval can answer."""
         if intent is None or intent in KNOWLEDGE_INTENTS:
             return True
         if intent in RASA_ONLY_INTENTS or intent == OPT_OUT_INTENT or self.knowledge is None:
             return False
         if intent == HANDOFF_INTENT:
+            if asks_for_a_person(text):
+                return False
             return self.knowledge.prefers_knowledge(intent, found, margin=HANDOFF_MARGIN)
         return self.knowledge.prefers_knowledge(intent, found)
 

@@ -87,6 +87,18 @@ async def test_question_during_a_form_is_answered_and_the_form_resumes(
     assert "Lakeview Road" in texts and "department" in texts
 
 
+@pytest.mark.parametrize(
+    "text", ["put me through to the lab please", "can i speak to a counsellor"]
+)
+async def test_a_request_for_a_person_is_handed_off_even_when_the_documents_are_close(
+    client: httpx.AsyncClient, text: str
+) -> None:
+    # a vetted sentence about the pharmacy or counselling resembles these closely,
+    # but the patient asked for a person
+    body = await say(client, f"api-request-{len(text)}", text)
+    assert body["route"] == "handoff"
+
+
 async def test_talk_to_human_hands_off_and_the_bot_goes_quiet(
     client: httpx.AsyncClient, redis: Redis
 ) -> None:
