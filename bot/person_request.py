@@ -1,12 +1,14 @@
 """Whether a message asks, in so many words, for a person.
 
-Rasa's ``talk_to_human`` intent also catches questions about staff that the
-knowledge base answers ("do the staff speak Marathi?", "how will the staff talk
-with a deaf patient?"), and the router lets the knowledge base take those when
-a vetted sentence resembles them closely enough (bot/knowledge/service.py).
-A patient who asks for a person ("put me through to the pharmacy", "nurse se
-baat karao", "मुझे फोन कर दीजिए") gets one whatever the resemblance: these
-wordings decide it.
+A patient who asks for a person ("put me through to the pharmacy", "can I
+speak to a counsellor", "nurse se baat karao", "मुझे फोन कर दीजिए") gets one,
+whatever NLU reads: the router sends such a message to Rasa as the
+``talk_to_human`` intent. Rasa's NLU still reads everything else, and its
+``talk_to_human`` also catches questions about staff that the knowledge base
+answers ("do the staff speak Marathi?"), which the router gives to the
+knowledge base when a vetted sentence resembles them closely enough
+(bot/knowledge/service.py). Asking not to be called ("don't call me") is not
+a request.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ _REQUEST = re.compile(
     r"\b(?:i|we|me|us)(?:'d|'m)?\s+(?:[a-z']+\s+){0,3}?(?:talk|speak|chat)(?:ing)?\s+(?:to|with)\b|"
     r"\b(?:connect|transfer|put)\s+me\b|\bconnect\s+(?:to|with)\s+(?:the\s+|a\s+)?"
     r"(?:staff|person|human|agent|someone|somebody)\b|"
-    r"\b(?:call|phone|ring)\s+(?:me|us)\b|\bcall\s+back\b|"
+    r"(?<!don't )(?<!dont )(?<!not )(?<!never )(?<!to )\b(?:call|phone|ring)\s+(?:me|us)\b|"
+    r"\bcall\s+(?:me\s+)?back\b|"
     r"\b(?:real|actual)\s+(?:person|human)\b|\bhuman\s+being\b|\bgive\s+me\s+a\s+human\b|"
     r"\b(?:agent|operator)\s+(?:pls|plz|please)\b|"
     # Hinglish: "receptionist se baat karao", "mujhe call karo", "connect karo"

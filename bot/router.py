@@ -38,6 +38,7 @@ from bot.sessions import SessionState, SessionStore, Turn, now
 
 # Rasa intents whose route is not "intent"
 HANDOFF_INTENT = "talk_to_human"
+HANDOFF_PAYLOAD = f"/{HANDOFF_INTENT}"  # Rasa takes "/intent" as that intent, skipping NLU
 OPT_OUT_INTENT = "opt_out"
 # What Rasa's NLU says of a question for the knowledge route: a health question, a
 # question about the hospital's rules and services beyond the scripted replies, or a
@@ -212,15 +213,20 @@ class Router:
         intent Rasa recognised, the knowledge route answers and Rasa's turn is
         rewound (a form it started, slots it set), as if Rasa had not seen it.
         """
+        text = message.text
+        if session.form is None and asks_for_a_person(text):
+            # a request for a person in so many words is one, whatever NLU reads
+            # ("can I speak to a counsellor" is a hospital question to it)
+            text = HANDOFF_PAYLOAD
         send = self.dialogue.send(
             message.session_id,
-            message.text,
+            text,
             language=session.language,
             locale=session.locale,
             channel=message.channel,
         )
         retrieval: Retrieval | None = None
-        if self.knowledge is not None and session.form is None and not is_payload(message.text):
+        if self.knowledge is not None and session.form is None and not is_payload(text):
             searching = asyncio.ensure_future(self.knowledge.search(message.text, session.language))
             try:
                 turn = await send
@@ -229,7 +235,7 @@ class Router:
                 raise
             retrieval = await searching
             intent = self._reported_intent(message.text, turn.nlu_intent)
-            if retrieval.answerable and self._knowledge_answers(message.text, intent, retrieval):
+            if retrieval.answerable and self._knowledge_answers(intent, retrieval):
                 if intent not in KNOWLEDGE_INTENTS and intent is not None:
                     await self.dialogue.rewind(message.session_id)
                 outcome = await self.knowledge.ask(
@@ -252,15 +258,13 @@ class Router:
             return HEALTH_INTENT
         return intent
 
-    def _knowledge_answers(self, text: str, intent: str | None, found: Retrieval) -> bool:
+    def _knowledge_answers(self, intent: str | None, found: Retrieval) -> bool:
         """Whether the knowledge route should take a message retrieval can answer."""
         if intent is None or intent in KNOWLEDGE_INTENTS:
             return True
         if intent in RASA_ONLY_INTENTS or intent == OPT_OUT_INTENT or self.knowledge is None:
             return False
         if intent == HANDOFF_INTENT:
-            if asks_for_a_person(text):
-                return False
             return self.knowledge.prefers_knowledge(intent, found, margin=HANDOFF_MARGIN)
         return self.knowledge.prefers_knowledge(intent, found)
 

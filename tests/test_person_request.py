@@ -42,7 +42,13 @@ def test_requests_for_a_person_are_recognised(text: str) -> None:
         "is an online consult cheaper than coming in person?",
         "at what temperature is it actually called a fever",
         "क्या स्टाफ मराठी बोलता है?",
+        # asking not to be called is an opt-out, not a request
+        "please don't call me again",
+        "do not phone me",
+        "no need to call me",
+        "call mat karo",
+        "मुझे फोन मत करो",
     ],
 )
-def test_questions_about_staff_are_not_requests(text: str) -> None:
+def test_questions_about_staff_and_refusals_are_not_requests(text: str) -> None:
     assert not asks_for_a_person(text)

@@ -30,13 +30,12 @@ from bot.messages import InboundMessage, Language, Outcome, Reply, Route
 # questions to the knowledge base and none of 17 unanswerable ones, and keeps 176
 # of 181 scripted-intent cases with Rasa; 0.0 sends 32 and keeps 178.
 SCRIPTED_MARGIN = -0.10
-# A message Rasa read as a request for a person is taken from Rasa only when it
-# does not ask for one in so many words (bot/person_request.py) and is plainly a
-# question the knowledge base answers ("at what temperature is it called a
-# fever", "staff marathi bolte hai kya?"). Measured on the public sets: those
-# questions are at +0.04 and above, real requests at -0.35 and below. Wording
-# decides the rest: "put me through to the pharmacy" scores +0.16 and is kept
-# with Rasa by its wording alone.
+# A message Rasa read as a request for a person, without asking for one in so
+# many words (those are always Rasa's handoff, bot/person_request.py), goes to
+# the knowledge base when it is plainly a question a vetted sentence answers
+# ("at what temperature is it called a fever", "staff marathi bolte hai kya?").
+# Measured on the public sets: such questions are at +0.04 and above, real
+# requests at -0.35 and below.
 HANDOFF_MARGIN = 0.0
 
 
