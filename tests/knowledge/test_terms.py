@@ -55,6 +55,8 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     # packing for a stay is what to bring; an ORS pack stays a pack
     assert to_english("what should i pack for a hospital admission") == "bring hospital admission"
     assert to_english("ORS pack for 1 litre") == "ors pack 1 litre"
+    # "not sure which dept": the documents say "unsure which department"
+    assert to_english("not sure which dept to go") == "unsure department go"
     # shots and jabs are vaccines
     assert to_english("missed his 10 week shots") == "missed 10 week vaccine"
     # the documents say two-wheelers
