@@ -57,6 +57,9 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     assert to_english("ORS pack for 1 litre") == "ors pack 1 litre"
     # "not sure which dept": the documents say "unsure which department"
     assert to_english("not sure which dept to go") == "unsure department go"
+    # the documents say "photo ID" and "the Sunrise Hospital assistant"
+    assert to_english("pehli baar aa rahe hai, ID proof lana hai") == "first time aa photo bring"
+    assert to_english("does the chatbot keep my messages") == "assistant keep messages"
     # shots and jabs are vaccines
     assert to_english("missed his 10 week shots") == "missed 10 week vaccine"
     # the documents say two-wheelers
