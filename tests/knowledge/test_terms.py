@@ -60,6 +60,7 @@ def test_phrases_of_several_words_become_english_as_a_whole() -> None:
     # the documents say "photo ID" and "the Sunrise Hospital assistant"
     assert to_english("pehli baar aa rahe hai, ID proof lana hai") == "first time aa photo bring"
     assert to_english("does the chatbot keep my messages") == "assistant keep messages"
+    assert to_english("a couple of beers") == "couple alcohol"
     # shots and jabs are vaccines
     assert to_english("missed his 10 week shots") == "missed 10 week vaccine"
     # the documents say two-wheelers
