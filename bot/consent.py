@@ -28,12 +28,20 @@ START_WORDS = frozenset({"start", "unstop", "subscribe", "शुरू", "शु
 HELP_WORDS = frozenset({"help", "info", "मदद", "सहायता", "madad", "sahayata"})
 _PUNCTUATION = re.compile(r"[\s.!।]+")
 # Opting out silences the bot, so a free-text opt-out (Rasa's `opt_out` intent) is
-# honoured only when it is short ("stop please") or speaks of messages; otherwise
+# honoured only when it is short ("stop please") or speaks of messages stopping; otherwise
 # "should I stop breastfeeding?" would silence a patient who asked a health question.
 _ABOUT_MESSAGES = re.compile(
     r"\b(?:messag\w*|msgs?|sms|texts?|texting|whats ?app|notifications?|reminders?|alerts?|"
-    r"spam\w*|unsubscribe|number|list|contact)\b|"
-    r"मैसेज|संदेश|एसएमएस|सूचना|रिमाइंडर|नंबर|सूची|व्हाट्सएप",
+    r"spam\w*|unsub\w*|number|list|contact)\b|"
+    r"मैसेज|संदेश|एसएमएस|सूचना|रिमाइंडर|नंबर|सूची|व्हाट्सएप|संपर्क|अनसब्सक्राइब",
+    re.IGNORECASE,
+)
+# ...and asks for them to stop: "what is the tele manas number" speaks of a number
+# but asks for one
+_STOPPING = re.compile(
+    r"\b(?:stop\w*|unsub\w*|opt ?out|remove|delete|take me off|no more|don'?t|do not|"
+    r"anymore|never|mat|band|hata\w*|nahi?n? chahiye)\b|"
+    r"बंद|मत|हटा|नहीं चाहिए|अनसब्सक्राइब",
     re.IGNORECASE,
 )
 SHORT_OPT_OUT_WORDS = 3
@@ -59,5 +67,8 @@ def is_help_command(text: str) -> bool:
 
 
 def is_opt_out_request(text: str) -> bool:
-    """Whether a message Rasa read as an opt-out can really be one (see _ABOUT_MESSAGES)."""
-    return len(text.split()) <= SHORT_OPT_OUT_WORDS or bool(_ABOUT_MESSAGES.search(text))
+    """Whether a message Rasa read as an opt-out can really be one: short, or asking
+    for messages to stop (see _ABOUT_MESSAGES and _STOPPING)."""
+    if len(text.split()) <= SHORT_OPT_OUT_WORDS:
+        return True
+    return bool(_ABOUT_MESSAGES.search(text) and _STOPPING.search(text))

@@ -34,6 +34,8 @@ def test_start_commands(text: str) -> None:
         "remove my number from your list",
         "मैसेज भेजना बंद करें",
         "reminder bhejna band kar do",
+        "दोबारा संपर्क मत करना",
+        "मुझे अनसब्सक्राइब कर दो",
     ],
 )
 def test_free_text_opt_outs_about_messages_are_honoured(text: str) -> None:
@@ -47,7 +49,10 @@ def test_free_text_opt_outs_about_messages_are_honoured(text: str) -> None:
         "can i stop the antibiotics once the fever is gone",
         "बच्चे को दस्त हैं तो क्या माँ का दूध पिलाना बंद कर दें?",
         "bukhar utar gaya to dawai band kar du kya",
+        # a question about a number asks for one
+        "tele manas ka toll free number kya hai",
+        "can i get reminders for my vaccine?",
     ],
 )
-def test_a_health_question_that_says_stop_is_not_an_opt_out(text: str) -> None:
+def test_a_question_that_says_stop_or_number_is_not_an_opt_out(text: str) -> None:
     assert not is_opt_out_request(text)
