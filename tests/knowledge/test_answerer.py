@@ -58,6 +58,17 @@ def test_retrievals_two_best_sentences_are_always_quoted(model: LocalModel) -> N
     assert len(answer.quoted) <= 3
 
 
+def test_the_model_only_adds_to_retrievals_two_best_sentences(model: LocalModel) -> None:
+    job = fee_job()
+    answer = _answerer(model).answer(job)
+    assert len(answer.quoted) == len(set(answer.quoted))
+    # with nothing further to choose from, the two best are quoted without the model
+    two = job.model_copy(update={"candidates": job.candidates[:2]})
+    short = _answerer(model).answer(two)
+    assert set(short.quoted) == {c.text for c in job.candidates[:2]}
+    assert short.answered and short.prompt_tokens == 0
+
+
 def test_quoted_sentences_stream_before_the_answer_is_stored(model: LocalModel) -> None:
     events: list[tuple[str, str]] = []
     answer = _answerer(model).answer(fee_job(), lambda kind, text: events.append((kind, text)))
