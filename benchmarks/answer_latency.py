@@ -29,10 +29,9 @@ from redis.asyncio import Redis
 from benchmarks.dialogue_latency import BenchStack, _percentile, start_bench_stack
 from bot.config import ROOT, Settings
 from bot.evaluation import load_cases
-from bot.knowledge.answerer import _ids_grammar
+from bot.knowledge.answerer import extractive_prompt
 from bot.knowledge.grounding import job_for
 from bot.knowledge.loader import load_retriever
-from bot.knowledge.prompts import chat_prompt
 from bot.knowledge.retriever import Retriever
 from bot.llm.queue import AnswerQueue
 from bot.services import Process, redis_env, worker_env
@@ -70,8 +69,8 @@ def retrieval_latency(retriever: Retriever) -> dict[str, float]:
     }
 
 
-def _messages(retriever: Retriever, question: str) -> tuple[list[dict[str, str]], int]:
-    """The worker's chat messages for a question, and how many sentences it offers."""
+def _messages(retriever: Retriever, question: str) -> tuple[list[dict[str, str]], str]:
+    """The worker's chat messages and grammar for a question."""
     found = retriever.search(question, "en")
     job = job_for(
         found,
@@ -84,11 +83,10 @@ def _messages(retriever: Retriever, question: str) -> tuple[list[dict[str, str]]
         max_chars=1600,
         created_at=0.0,
     )
-    numbered = "\n".join(f"{n}. {c.text}" for n, c in enumerate(job.candidates, start=1))
-    prompt = chat_prompt("extractive").format_messages(question=question, sentences=numbered)
+    prompt, grammar = extractive_prompt(job)
     roles = {"system": "system", "human": "user"}
     chat = [{"role": roles[m.type], "content": str(m.content)} for m in prompt]
-    return chat, len(job.candidates)
+    return chat, grammar
 
 
 async def api_versus_raw(bench: BenchStack, retriever: Retriever) -> dict[str, Any]:
@@ -118,8 +116,8 @@ async def api_versus_raw(bench: BenchStack, retriever: Retriever) -> dict[str, A
                 if response.status_code != 200 or not body["citations"]:
                     print(f"skipped (not a quoted answer): {question!r}", file=sys.stderr)
                     continue
-                messages, count = _messages(retriever, question)
-                grammar = LlamaGrammar.from_string(_ids_grammar(count), verbose=False)
+                messages, gbnf = _messages(retriever, question)
+                grammar = LlamaGrammar.from_string(gbnf, verbose=False)
                 started = time.perf_counter()
                 out: Any = llama.create_chat_completion(
                     messages=messages, max_tokens=24, temperature=0.0, grammar=grammar

@@ -23,6 +23,8 @@ import re
 import time
 from collections.abc import Callable
 
+from langchain_core.messages import BaseMessage
+
 from bot.content import Content
 from bot.knowledge.grounding import AnswerJob, AnswerMode, CandidateSentence, KnowledgeAnswer
 from bot.knowledge.prompts import chat_prompt, prompt_text
@@ -42,6 +44,15 @@ def _ids_grammar(count: int) -> str:
     """GBNF for {"ids": [...]} with up to three ids, each one of 1..count."""
     ids = " | ".join(f'"{n}"' for n in range(1, count + 1))
     return prompt_text("extractive.gbnf").replace("[1-9] [0-9]?", ids)
+
+
+def extractive_prompt(job: AnswerJob) -> tuple[list[BaseMessage], str]:
+    """The model's messages and grammar for an extractive job: the question and the
+    candidates after retrieval's two best, numbered from 1."""
+    offered = job.candidates[RETRIEVAL_QUOTED:]
+    numbered = "\n".join(f"{n}. {c.shown}" for n, c in enumerate(offered, start=1))
+    messages = chat_prompt("extractive").format_messages(question=job.question, sentences=numbered)
+    return messages, _ids_grammar(len(offered))
 
 
 class Answerer:
@@ -95,13 +106,8 @@ class Answerer:
         offered = job.candidates[RETRIEVAL_QUOTED:]
         if not offered:
             return first, NOTHING_GENERATED
-        numbered = "\n".join(f"{n}. {c.shown}" for n, c in enumerate(offered, start=1))
-        messages = chat_prompt("extractive").format_messages(
-            question=job.question, sentences=numbered
-        )
-        generation = self.model.generate(
-            messages, max_tokens=24, grammar=_ids_grammar(len(offered))
-        )
+        messages, grammar = extractive_prompt(job)
+        generation = self.model.generate(messages, max_tokens=24, grammar=grammar)
         chosen: list[CandidateSentence] = []
         try:
             ids = json.loads(generation.text).get("ids", [])
