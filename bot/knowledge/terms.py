@@ -63,7 +63,8 @@ def _word_counts() -> tuple[dict[str, int], int]:
 def zipf(word: str) -> float | None:
     """How common an English word is (Zipf scale: 7 ≈ "the", 3 ≈ rare); None if unknown."""
     counts, total = _word_counts()
-    count = counts.get(word.lower())
+    # tokens() folds plurals ("ladies" → "ladie"): the unfolded word is the one listed
+    count = counts.get(word.lower()) or counts.get(word.lower() + "s")
     if not count:
         return None
     return math.log10(count * 1e9 / total)
