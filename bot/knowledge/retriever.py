@@ -60,6 +60,10 @@ WORD_CACHE_SIZE = 4096  # embedded question words kept (a few MB)
 _CHOICE = re.compile(
     r"(?<![\w\u0900-\u097f])(?:or|ya|instead of|vs|versus|या)(?![\w\u0900-\u097f])", re.IGNORECASE
 )
+# "is 5 seconds enough or more": an amount asked about, not two things to choose from
+_MORE_OR_LESS = re.compile(
+    r"\s*(?:more|less|longer|shorter|fewer|zyada|jyada|kam|ज़्यादा|ज्यादा|कम)\b", re.IGNORECASE
+)
 
 
 class Tuning(BaseModel):
@@ -312,7 +316,7 @@ class Retriever:
         however close it is to the topic. Everyday verbs ("take", "give") do not
         name an alternative."""
         marker = _CHOICE.search(question)
-        if marker is None:
+        if marker is None or _MORE_OR_LESS.match(question, marker.end()):
             return ()
         ignored = generic_words() | hinglish_words()
 

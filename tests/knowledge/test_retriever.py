@@ -163,6 +163,11 @@ def test_a_choice_the_document_does_not_name_is_declined(
         ("should i give ORS or plain water for diarrhoea", "dehydration-ors"),
         ("paracetamol or ibuprofen for dengue fever", "dengue"),
         ("does a dog bite need a doctor the same day or can it wait", "vaccination-adults"),
+        # "or more" asks about an amount, not a choice the document must name
+        (
+            "how long should i scrub my hands with soap, is 5 sec enough or more",
+            "hand-hygiene-infection-prevention",
+        ),
     ],
 )
 def test_the_document_that_names_the_question_s_words_answers(
