@@ -63,11 +63,44 @@ def _word_counts() -> tuple[dict[str, int], int]:
 def zipf(word: str) -> float | None:
     """How common an English word is (Zipf scale: 7 ≈ "the", 3 ≈ rare); None if unknown."""
     counts, total = _word_counts()
-    # tokens() folds plurals ("ladies" → "ladie"): the unfolded word is the one listed
-    count = counts.get(word.lower()) or counts.get(word.lower() + "s")
-    if not count:
-        return None
-    return math.log10(count * 1e9 / total)
+    word = word.lower()
+    # tokens() folds plurals ("ladies" → "ladie"): the unfolded word is the one listed;
+    # the list is American, and patients in India write British spellings, which
+    # it lacks or lists as rare ("diarrhoea" 2.3, "diarrhea" 3.0)
+    count = counts.get(word) or counts.get(word + "s")
+    if not count or count < _RARE_COUNT:
+        count = max([count or 0, *(counts.get(f, 0) for f in _american_spellings(word))])
+    return math.log10(count * 1e9 / total) if count else None
+
+
+_RARE_COUNT = 10_000  # ≈ Zipf 3.8: listed this rarely, a word may be a British spelling
+# British spelling → American, for the word-frequency lookup only ("neighbour",
+# "haemoglobin", "diarrhoea", "centre", "organise", "travelled", "programme")
+_BRITISH = (
+    (re.compile(r"our(?=s?$|ed$|ing$|hood$|ite$)"), "or"),
+    (re.compile(r"ae"), "e"),
+    (re.compile(r"oe(?!$)"), "e"),
+    (re.compile(r"is(?=e$|ed$|es$|ing$|ation)"), "iz"),
+    (re.compile(r"ys(?=e$|ed$|ing$)"), "yz"),
+    (re.compile(r"tre(?=s?$)"), "ter"),
+    (re.compile(r"ll(?=ed$|ing$)"), "l"),
+    (re.compile(r"mme(?=s?$)"), "m"),
+    (re.compile(r"ogue(?=s?$)"), "og"),
+)
+
+
+def _american_spellings(word: str) -> list[str]:
+    """``word`` with each British spelling pattern made American, then all of them."""
+    forms = []
+    combined = word
+    for pattern, american in _BRITISH:
+        changed = pattern.sub(american, word)
+        if changed != word:
+            forms.append(changed)
+        combined = pattern.sub(american, combined)
+    if combined != word and combined not in forms:
+        forms.append(combined)
+    return forms
 
 
 def has_devanagari(text: str) -> bool:

@@ -113,6 +113,11 @@ def test_a_question_naming_something_the_documents_lack_is_declined(
         ("small burn on my palm from the cooker, does it need a doctor", "en", "burns-first-aid"),
         ("touched the hot tawa, can i put toothpaste on the small burn", "en", "burns-first-aid"),
         ("shaam ko bukhar, raat ko pasina, kya ye TB ke lakshan hai", "hinglish", "tuberculosis"),
+        # "bp" is blood pressure, not any "pressure": with "tablets" it drew paracetamol
+        ("my bp is normal now, should i still take the tablets?", "en", "blood-pressure"),
+        # "no trouble, still…" is how patients say they feel well
+        ("koi takleef nahi hai fir bhi bp ki goli roz leni padegi?", "hinglish", "blood-pressure"),
+        ("मुझे कोई तकलीफ़ नहीं है, फिर भी बीपी की गोली रोज़ लेनी पड़ेगी?", "hi", "blood-pressure-hi"),
     ],
 )
 def test_words_the_document_lacks_or_puts_otherwise_do_not_decline(
@@ -138,7 +143,7 @@ def test_a_document_that_names_the_rare_word_but_not_the_medicine_does_not_answe
     ("question", "language"),
     [
         ("should i take my bp tablets in the morning or at night", "en"),
-        ("bp ki goli raat ko le ya subah", "hinglish"),
+        ("bp ki dawai subah le ya raat ko?", "hinglish"),
         ("बुखार में नहा सकते हैं या नहीं?", "hi"),
     ],
 )

@@ -41,6 +41,15 @@ def test_a_folded_plural_is_as_common_as_the_plural() -> None:
     assert zipf("qwzx") is None
 
 
+def test_british_spellings_are_as_common_as_the_american_ones() -> None:
+    # the word list is American; "neighbour" and "centre" are everyday words in India
+    assert zipf("neighbour") == zipf("neighbor")
+    assert zipf("centre") == zipf("center")
+    assert zipf("diarrhoea") == zipf("diarrhea")
+    assert zipf("organised") == zipf("organized")
+    assert zipf("hour") is not None and zipf("hour") != zipf("hor")  # listed as written
+
+
 def test_medicine_forms_are_generic_words() -> None:
     assert {"tablet", "tablets", "syrup"} <= generic_words()
 
