@@ -68,6 +68,12 @@ def test_hindi_questions_quote_the_aligned_hindi_sentences(retriever: Retriever)
     assert found.candidates and all(c.passage.language == "hi" for c in found.candidates)
 
 
+def test_a_hindi_question_on_queue_priority_is_answered_in_hindi(retriever: Retriever) -> None:
+    found = retriever.search("क्या बुज़ुर्गों को पर्ची बनवाने की लाइन में पहले मौका मिलता है?", "hi")
+    assert found.answerable
+    assert "60 साल" in found.candidates[0].text
+
+
 @pytest.mark.parametrize(
     "question",
     [
