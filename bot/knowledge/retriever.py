@@ -5,11 +5,14 @@ measured, the local model picks good sentences but never says "none", and
 asked yes/no it cannot tell an answering passage from a merely related one
 (PLATFORM-NOTES). A question is answered only when
 
-* the best passage's fused score and its best sentence's similarity reach the
-  tuned thresholds, and
+* one of the two best passages reaches the tuned thresholds, both for its fused
+  score and for its best sentence's similarity (the first such passage is the
+  answering one: a passage that only shares the question's words can rank
+  above the one whose sentence answers it), and
 * the question names nothing specific that the answering document lacks: a
   rare word ("MRI", "dialysis", "thyroid") with no near-synonym in that
   document means the knowledge base is about the topic but not this question.
+  Relatives ("my nephew"), SMS contractions and everyday verbs never count.
 
 Questions are matched in their own language. English and Hinglish go against
 the English documents (Hinglish through the glossary). Hindi is scored through
@@ -290,13 +293,17 @@ class Retriever:
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
         t = self.tuning
-        best = found.passages[0]
-        doc = best.passage.doc_id
-        if best.score < t.answer_min_score or best.best_sentence < t.answer_min_sentence:
+        strong = [
+            p
+            for p in found.passages[:2]
+            if p.score >= t.answer_min_score and p.best_sentence >= t.answer_min_sentence
+        ]
+        if not strong:
             return "low_score"
+        doc = strong[0].passage.doc_id
         if unknown := self._unknown_term(query, doc, unknown_words_are_rare):
             return f"unknown_term:{unknown}"
-        if alternatives and not any(self._names(doc, word) for word in alternatives):
+        if alternatives and not any(self._names_or_near(doc, word) for word in alternatives):
             return f"unanswered_choice:{'/'.join(alternatives)}"
         return ""
 
@@ -308,6 +315,16 @@ class Retriever:
             or stem(word) in self._doc_stems.get(doc_id, set())
             or any(word_forms_match(word, w) for w in words)
         )
+
+    def _names_or_near(self, doc_id: str, word: str) -> bool:
+        """Whether the document uses ``word`` or a near-synonym of it ("eat" ~ "food")."""
+        if self._names(doc_id, word):
+            return True
+        rows = self._doc_word_rows.get(doc_id)
+        if rows is None or not len(rows):
+            return False
+        support = self._word_vectors([word]) @ self.index.vocabulary_vectors[rows].T
+        return bool(support.max() >= self.tuning.term_support_min)
 
     def _alternatives(self, question: str) -> tuple[str, ...]:
         """The words next to "or" in a question that offers a choice ("bp tablet at

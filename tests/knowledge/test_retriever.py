@@ -15,6 +15,8 @@ from bot.evaluation import load_cases
 from bot.knowledge.retriever import Retriever
 
 KNOWLEDGE_SET = Path(__file__).parent.parent / "eval" / "knowledge.jsonl"
+# written later by another author who had not seen the public set (tests/eval/README.md)
+HOLDOUT_SET = KNOWLEDGE_SET.with_name("knowledge_holdout.jsonl")
 REFUSAL_FLOOR = 0.70  # measured at the tuned thresholds; see the README
 
 
@@ -30,8 +32,9 @@ def test_knowledge_set_is_large_enough_and_mixed() -> None:
     assert len({c.id for c in cases}) == len(cases)
 
 
-def test_the_answering_document_is_in_the_top_three(retriever: Retriever) -> None:
-    cases = [c for c in load_cases(KNOWLEDGE_SET) if c.expect.answerable]
+@pytest.mark.parametrize("path", [KNOWLEDGE_SET, HOLDOUT_SET], ids=lambda p: p.name)
+def test_the_answering_document_is_in_the_top_three(retriever: Retriever, path: Path) -> None:
+    cases = [c for c in load_cases(path) if c.expect.answerable]
     hits = [
         any(_same(c.expect.doc or "", p.passage.doc_id) for p in found.passages[:3])
         for c in cases
@@ -124,6 +127,21 @@ def test_a_question_naming_something_the_documents_lack_is_declined(
         # "no trouble, still…" is how patients say they feel well
         ("koi takleef nahi hai fir bhi bp ki goli roz leni padegi?", "hinglish", "blood-pressure"),
         ("मुझे कोई तकलीफ़ नहीं है, फिर भी बीपी की गोली रोज़ लेनी पड़ेगी?", "hi", "blood-pressure-hi"),
+        # relatives name who is asking, not what about: the question is about epilepsy
+        ("my nephew has epilepsy, how long can a fit go on", "en", "when-to-go-to-emergency"),
+        (
+            "my mums surgery is tomorrow, when should she stop eating",
+            "en",
+            "fasting-before-surgery-tests",
+        ),
+        # SMS contractions and Hinglish verb forms are not rare terms
+        ("shes pregnant, by which week should her first checkup be", "en", "antenatal-visits"),
+        ("dolo lene ke baad asar hone me kitna time lagta hai", "hinglish", "paracetamol-safety"),
+        # everyday words for what the documents say otherwise ("advises", "60%")
+        ("how much exercise a week is recommended for diabetics", "en", "diabetes-basics"),
+        ("percentage of alcohol in hand sanitizer?", "en", "hand-hygiene-infection-prevention"),
+        # walk-in patients, asked in Hindi
+        ("बिना अपॉइंटमेंट के सीधे आकर डॉक्टर को दिखा सकते हैं क्या?", "hi", "ops-appointments-policy-hi"),
     ],
 )
 def test_words_the_document_lacks_or_puts_otherwise_do_not_decline(
@@ -187,6 +205,23 @@ def test_the_document_that_names_the_question_s_words_answers(
     found = retriever.search(question, "en")
     assert found.answerable, found.reason
     assert found.passages[0].passage.doc_id == doc
+
+
+def test_a_choice_the_document_answers_in_other_words_is_answered(retriever: Retriever) -> None:
+    # "empty stomach or eat first": the page says "with or without food"
+    found = retriever.search("can i take crocin on an empty stomach or should i eat first", "en")
+    assert found.answerable, found.reason
+    assert any("with or without food" in c.text for c in found.candidates[:2])
+
+
+def test_a_strong_second_passage_answers_when_the_first_only_shares_words(
+    retriever: Retriever,
+) -> None:
+    # the top passage shares "Ayushman" and "card" with the question; the next one
+    # holds the sentence on how much the card covers
+    found = retriever.search("ayushman card pe kitne tak ka ilaaj cover hota hai", "hinglish")
+    assert found.answerable, found.reason
+    assert "Rs 5 lakh" in found.candidates[0].text
 
 
 def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
