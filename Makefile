@@ -23,6 +23,7 @@ lint: setup
 eval: setup
 	$(VENV)/carebot eval tests/eval/core.jsonl
 	$(VENV)/carebot eval tests/eval/knowledge.jsonl
+	$(VENV)/carebot eval tests/eval/knowledge_holdout.jsonl
 
 bench: setup
 	$(VENV)/python -m benchmarks
