@@ -5,10 +5,11 @@ vetted sentences or a verified draft.
 Extractive (default): the candidates are shown as numbered sentences and the
 model returns grammar-constrained JSON ids; the reply quotes those sentences
 verbatim, in document order, with the citation, together with retrieval's
-two best-ranked sentences (the model chooses from the others). A Hindi
-sentence is shown to the model as its aligned English one (under half the
-tokens) and quoted in Hindi. Whether to answer at
-all was already decided by retrieval (bot/knowledge/retriever.py): measured,
+two best-ranked sentences (the model chooses from the others); a question
+that asks for an amount gets a sentence that gives it, or is declined
+(bot/knowledge/amounts.py). A Hindi sentence is shown to the model as its
+aligned English one (under half the tokens) and quoted in Hindi. Whether to
+answer at all was already decided by retrieval (bot/knowledge/retriever.py): measured,
 the model never says "none".
 
 Abstractive (``CAREBOT_ANSWER_MODE=abstractive``, for larger models): the
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from langchain_core.messages import BaseMessage
 
 from bot.content import Content
+from bot.knowledge.amounts import asked_amount, gives_amount
 from bot.knowledge.grounding import AnswerJob, AnswerMode, CandidateSentence, KnowledgeAnswer
 from bot.knowledge.prompts import chat_prompt, prompt_text
 from bot.knowledge.verifier import verify
@@ -55,6 +57,27 @@ def extractive_prompt(job: AnswerJob) -> tuple[list[BaseMessage], str]:
     return messages, _ids_grammar(len(offered))
 
 
+def _giving_amount(job: AnswerJob, quoted: list[CandidateSentence]) -> list[CandidateSentence]:
+    """``quoted``, made to give the amount the question asks for (bot/knowledge/amounts.py).
+
+    When none of the quoted sentences gives it, the best-ranked candidate that
+    gives the unit asked for ("kitne ghante" → "after 24 hours") replaces the
+    model's pick. A bare number ("how many scans") is too loose a match to go
+    looking for: then, as when no candidate gives a required unit, nothing is
+    quoted and the question is declined. An amount that is only preferred
+    ("how long") leaves the quotes as they are.
+    """
+    asked = asked_amount(job.question)
+    if asked is None or any(gives_amount(c.shown, asked) for c in quoted):
+        return quoted
+    giving = None
+    if asked.unit is not None:
+        giving = next((c for c in job.candidates if gives_amount(c.shown, asked)), None)
+    if giving is not None:
+        return [*quoted[:RETRIEVAL_QUOTED], giving]
+    return [] if asked.required else quoted
+
+
 class Answerer:
     """Turns an :class:`AnswerJob` into a :class:`KnowledgeAnswer` with one model."""
 
@@ -76,6 +99,10 @@ class Answerer:
                 return drafted.model_copy(update={"seconds": time.perf_counter() - started})
             rejected = drafted
         chosen, generation = self._choose(job)
+        if not chosen:
+            return self.refusal(job).model_copy(
+                update={"rejected": ("no_amount",), "seconds": time.perf_counter() - started}
+            )
         result = self._quote(job, chosen, generation, emit)
         if rejected:
             result = result.model_copy(update={"path": "extractive_fallback", "rejected": rejected})
@@ -85,7 +112,10 @@ class Answerer:
         """Retrieval's best vetted sentence alone, for when the model fails on a job."""
         if not job.candidates:
             return self.refusal(job)
-        quoted = self._quote(job, [job.candidates[0]], NOTHING_GENERATED, None)
+        best = _giving_amount(job, [job.candidates[0]])
+        if not best:
+            return self.refusal(job).model_copy(update={"rejected": ("no_amount",)})
+        quoted = self._quote(job, best, NOTHING_GENERATED, None)
         return quoted.model_copy(update={"path": "retrieval_only"}) if quoted.answered else quoted
 
     def refusal(self, job: AnswerJob) -> KnowledgeAnswer:
@@ -105,7 +135,7 @@ class Answerer:
         first = list(job.candidates[:RETRIEVAL_QUOTED])
         offered = job.candidates[RETRIEVAL_QUOTED:]
         if not offered:
-            return first, NOTHING_GENERATED
+            return _giving_amount(job, first), NOTHING_GENERATED
         messages, grammar = extractive_prompt(job)
         generation = self.model.generate(messages, max_tokens=24, grammar=grammar)
         chosen: list[CandidateSentence] = []
@@ -118,7 +148,7 @@ class Answerer:
                 candidate = offered[n - 1]
                 if candidate not in chosen:
                     chosen.append(candidate)
-        return [*first, *chosen][:MAX_QUOTED], generation
+        return _giving_amount(job, [*first, *chosen][:MAX_QUOTED]), generation
 
     def _quote(
         self,

@@ -12,7 +12,10 @@ asked yes/no it cannot tell an answering passage from a merely related one
 * the question names nothing specific that the answering document lacks: a
   rare word ("MRI", "dialysis", "thyroid") with no near-synonym in that
   document means the knowledge base is about the topic but not this question.
-  Relatives ("my nephew"), SMS contractions and everyday verbs never count.
+  Relatives ("my nephew"), SMS contractions and everyday verbs never count, and
+* a question that asks for an amount ("how many hours", "kitne din") has a
+  candidate sentence that gives one, in the unit asked for
+  (bot/knowledge/amounts.py).
 
 Questions are matched in their own language. English and Hinglish go against
 the English documents (Hinglish through the glossary). Hindi is scored through
@@ -38,6 +41,7 @@ from langchain_core.documents import Document as LcDocument
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
+from bot.knowledge.amounts import AmountAsked, asked_amount, gives_amount
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
@@ -124,7 +128,7 @@ class Retrieval:
     candidates: tuple[Candidate, ...]
     answerable: bool
     # why not answerable: "low_score", "unknown_term:<word>",
-    # "unanswered_choice:<word>/<word>", "empty"
+    # "unanswered_choice:<word>/<word>", "no_amount:<unit>", "empty"
     reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
@@ -211,6 +215,7 @@ class Retriever:
             unknown_words_are_rare=language == "en",
             hindi=question if hindi else None,
             alternatives=self._alternatives(question),
+            amount=asked_amount(question),
         )
         return self._in_hindi(found) if hindi else found
 
@@ -221,6 +226,7 @@ class Retriever:
         unknown_words_are_rare: bool,
         hindi: str | None,
         alternatives: tuple[str, ...] = (),
+        amount: AmountAsked | None = None,
     ) -> Retrieval:
         if self.bm25 is None:
             return Retrieval((), (), False, "empty")
@@ -241,7 +247,7 @@ class Retriever:
         order = [int(k) for k in np.argsort(-fused)]
         sentence_cosine = self.index.sentence_vectors @ q
         found = self._found(order[: t.passages], fused, sentence_cosine, query, q)
-        reason = self._reason(found, query, unknown_words_are_rare, alternatives)
+        reason = self._reason(found, query, unknown_words_are_rare, alternatives, amount)
         if reason.startswith("unknown_term:"):
             # The rare word may be the topic of a document ranked lower: in "who can
             # I see at Sunrise hospital about my anxiety" the hospital's name pulls
@@ -250,7 +256,7 @@ class Retriever:
             covering = self._covering(order, query, unknown_words_are_rare)
             if covering:
                 rescued = self._found(covering[: t.passages], fused, sentence_cosine, query, q)
-                if not self._reason(rescued, query, unknown_words_are_rare, alternatives):
+                if not self._reason(rescued, query, unknown_words_are_rare, alternatives, amount):
                     return rescued
         return replace(found, answerable=not reason, reason=reason)
 
@@ -290,6 +296,7 @@ class Retriever:
         query: str,
         unknown_words_are_rare: bool,
         alternatives: tuple[str, ...] = (),
+        amount: AmountAsked | None = None,
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
         t = self.tuning
@@ -305,6 +312,12 @@ class Retriever:
             return f"unknown_term:{unknown}"
         if alternatives and not any(self._names_or_near(doc, word) for word in alternatives):
             return f"unanswered_choice:{'/'.join(alternatives)}"
+        if (
+            amount
+            and amount.required
+            and not any(gives_amount(c.text, amount) for c in found.candidates)
+        ):
+            return f"no_amount:{amount.name}"
         return ""
 
     def _names(self, doc_id: str, word: str) -> bool:

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.content import load_content
 from bot.knowledge.answerer import Answerer
 from bot.knowledge.facts import unsupported_facts
-from bot.knowledge.grounding import job_for
+from bot.knowledge.grounding import AnswerJob, job_for
 from bot.knowledge.retriever import Retriever
 from bot.knowledge.terms import has_devanagari
 from bot.llm.model import Generation, LocalModel
@@ -29,6 +29,23 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def model() -> LocalModel:
     return LocalModel(SMOLLM2, n_ctx=2048)
+
+
+def _job(retriever: Retriever, question: str, language: Any) -> AnswerJob:
+    """The job the gateway would enqueue for ``question``."""
+    found = retriever.search(question, language)
+    assert found.answerable, found.reason
+    return job_for(
+        found,
+        job_id="j-1",
+        session_id="s-1",
+        message_id="m-1",
+        channel="api",
+        language=language,
+        question=question,
+        max_chars=1600,
+        created_at=0.0,
+    )
 
 
 def _answerer(model: Any, mode: str = "extractive") -> Answerer:
@@ -149,18 +166,7 @@ def test_a_hindi_question_is_quoted_in_hindi_from_a_prompt_in_english(
     # the model reads the aligned English sentences (Devanagari costs it over
     # twice the tokens, so Hindi answers took three times as long); the
     # patient still reads the vetted Hindi ones
-    found = retriever.search("डेंगू में बुखार कितने दिन रहता है", "hi")
-    job = job_for(
-        found,
-        job_id="j-hi",
-        session_id="s-hi",
-        message_id="m-hi",
-        channel="api",
-        language="hi",
-        question="डेंगू में बुखार कितने दिन रहता है",
-        max_chars=1600,
-        created_at=0.0,
-    )
+    job = _job(retriever, "डेंगू में बुखार कितने दिन रहता है", "hi")
     assert all(c.english and not has_devanagari(c.english) for c in job.candidates)
     answer = _answerer(model).answer(job)
     assert answer.answered and all(has_devanagari(q) for q in answer.quoted)
@@ -168,3 +174,27 @@ def test_a_hindi_question_is_quoted_in_hindi_from_a_prompt_in_english(
         update={"candidates": tuple(c.model_copy(update={"english": None}) for c in job.candidates)}
     )
     assert answer.prompt_tokens < 0.7 * _answerer(model).answer(hindi_prompt).prompt_tokens
+
+
+def test_an_amount_asked_for_is_quoted_from_lower_down(
+    model: LocalModel, retriever: Retriever
+) -> None:
+    # retrieval's two best sentences are on mixing and sipping ORS; the one that
+    # gives hours ranks lower, and is quoted whatever the model picks
+    question = "ORS ka ghol kitne ghante tak chalta hai"
+    job = _job(retriever, question, "hinglish")
+    assert not any("hours" in c.text for c in job.candidates[:2])
+    answer = _answerer(model).answer(job)
+    assert answer.answered and "24 hours" in answer.text
+
+
+def test_an_amount_no_quoted_sentence_gives_is_declined(
+    model: LocalModel, retriever: Retriever
+) -> None:
+    # the wound-care page never says how many stitches: quoting it would not answer
+    question = "how many stitches do people usually get after a c-section"
+    job = _job(retriever, question, "en")
+    two = job.model_copy(update={"candidates": job.candidates[:2]})
+    answer = _answerer(model).answer(two)
+    assert not answer.answered and answer.rejected == ("no_amount",)
+    assert "vetted information" in answer.text

@@ -249,6 +249,37 @@ def test_the_sentence_that_answers_ranks_first(
     assert answer in retriever.search(question, "en").candidates[0].text
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "unit"),
+    [
+        # the burns page gives minutes of cooling, never how long healing takes
+        ("how many weeks does a burn take to heal", "en", "week"),
+        # the inhaler page gives seconds, minutes and times a week, never months
+        ("खुलने के बाद इनहेलर कितने महीने तक चलता है", "hi", "month"),
+    ],
+)
+def test_an_amount_no_sentence_gives_is_declined(
+    retriever: Retriever, question: str, language: str, unit: str
+) -> None:
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason == f"no_amount:{unit}"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("how many days does dengue fever last", "en"),
+        ("how many people can visit a ward patient at once", "en"),
+        ("kitne din me biopsy report aati hai", "hinglish"),
+        ("बना हुआ ओआरएस कितने घंटे तक दे सकते हैं", "hi"),
+    ],
+)
+def test_an_amount_a_sentence_gives_is_answered(
+    retriever: Retriever, question: str, language: str
+) -> None:
+    assert retriever.search(question, language).answerable
+
+
 def test_an_empty_question_is_declined(retriever: Retriever) -> None:
     found = retriever.search("?? ..", "en")
     assert not found.answerable and found.reason == "empty"
