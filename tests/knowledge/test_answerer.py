@@ -198,3 +198,19 @@ def test_an_amount_no_quoted_sentence_gives_is_declined(
     answer = _answerer(model).answer(two)
     assert not answer.answered and answer.rejected == ("no_amount",)
     assert "vetted information" in answer.text
+
+
+def test_how_long_is_answered_with_a_length_of_time_when_one_was_retrieved(
+    model: LocalModel, retriever: Retriever
+) -> None:
+    # two sentences on mixing ORS rank first; whichever of the other two the model
+    # picks, the one that gives a length of time is quoted
+    job = _job(retriever, "ghol wala ORS kitni der tak de sakte hai", "hinglish")
+    first, rest = job.candidates[:2], job.candidates[2:]
+    assert not any("hours" in c.text or "minutes" in c.text for c in first)
+    timed = next(c for c in rest if "24 hours" in c.text)
+    untimed = next(c for c in rest if not any(ch.isdigit() for ch in c.text))
+    answer = _answerer(model).answer(
+        job.model_copy(update={"candidates": (*first, untimed, timed)})
+    )
+    assert answer.answered and "24 hours" in answer.text

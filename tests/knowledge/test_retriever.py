@@ -17,7 +17,6 @@ from bot.knowledge.retriever import Retriever
 KNOWLEDGE_SET = Path(__file__).parent.parent / "eval" / "knowledge.jsonl"
 # written later by another author who had not seen the public set (tests/eval/README.md)
 HOLDOUT_SET = KNOWLEDGE_SET.with_name("knowledge_holdout.jsonl")
-REFUSAL_FLOOR = 0.70  # measured at the tuned thresholds; see the README
 
 
 def _same(expected: str, got: str) -> bool:
@@ -43,11 +42,17 @@ def test_the_answering_document_is_in_the_top_three(retriever: Retriever, path: 
     assert sum(hits) / len(hits) >= 0.95
 
 
-def test_unanswerable_questions_are_mostly_declined(retriever: Retriever) -> None:
-    cases = [c for c in load_cases(KNOWLEDGE_SET) if c.expect.answerable is False]
+@pytest.mark.parametrize(
+    ("path", "floor"), [(KNOWLEDGE_SET, 0.80), (HOLDOUT_SET, 0.70)], ids=["public", "holdout"]
+)
+def test_unanswerable_questions_are_mostly_declined(
+    retriever: Retriever, path: Path, floor: float
+) -> None:
+    cases = [c for c in load_cases(path) if c.expect.answerable is False]
     declined = [not retriever.search(c.text, c.lang).answerable for c in cases]
-    # regression guard at the tuned operating point (README: measured figures)
-    assert sum(declined) / len(declined) >= REFUSAL_FLOOR
+    # regression guard at the tuned operating point (README: measured figures;
+    # retrieval alone declines 59 of 71 and 22 of 30)
+    assert sum(declined) / len(declined) >= floor
 
 
 @pytest.mark.parametrize(
