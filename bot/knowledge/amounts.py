@@ -84,7 +84,8 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
     words = AmountWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     asking = _any(words.asking)
     units = {name: _any(list(forms)) for name, forms in words.units.items()}
-    every_after = _any([*words.every_times, *(f for forms in words.units.values() for f in forms)])
+    time_units = [form for forms in words.units.values() for form in forms]
+    every_after = _any([*words.every_times, *time_units])
     flags = re.IGNORECASE
     return _Patterns(
         asking_unit={
@@ -104,7 +105,8 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
         },
         amount=re.compile(
             rf"{_BEFORE}(?:{_any(words.amount_words.split())}"
-            rf"|(?:{_any(words.every_words)})\s+(?:{every_after})){_AFTER}",
+            rf"|(?:{_any(words.every_words)})\s+(?:{every_after})"
+            rf"|(?:a|an)\s+(?:{_any(list(time_units))})){_AFTER}",
             flags,
         ),
         number_names=re.compile(rf"{_BEFORE}(?:{_any(words.number_names)}){_AFTER}", flags),

@@ -64,6 +64,7 @@ def test_how_long_prefers_a_length_of_time_without_requiring_one(question: str) 
         ("Two visitors per patient may be in a ward at the same time.", AmountAsked()),
         ("Registration for a first visit is free.", AmountAsked()),
         ("The TB course lasts six months.", AmountAsked("month")),
+        ("Crocin can take up to an hour to work.", AmountAsked("hour")),
     ],
 )
 def test_sentences_that_give_the_amount_count(sentence: str, asked: AmountAsked) -> None:
