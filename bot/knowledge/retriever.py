@@ -132,10 +132,17 @@ class Retrieval:
     reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
+    # which of ``passages`` answers: the first of the two best that reaches the thresholds
+    answering: int = 0
 
     @property
     def top_score(self) -> float:
         return self.passages[0].score if self.passages else 0.0
+
+    @property
+    def answer_sentence(self) -> float:
+        """How closely the answering passage's best sentence resembles the question."""
+        return self.passages[self.answering].best_sentence if self.passages else 0.0
 
 
 def _is_term(word: str) -> bool:
@@ -257,8 +264,21 @@ class Retriever:
             if covering:
                 rescued = self._found(covering[: t.passages], fused, sentence_cosine, query, q)
                 if not self._reason(rescued, query, unknown_words_are_rare, alternatives, amount):
-                    return rescued
-        return replace(found, answerable=not reason, reason=reason)
+                    return replace(rescued, answering=self._answering(rescued))
+        answering = self._answering(found)
+        return replace(found, answerable=not reason, reason=reason, answering=answering)
+
+    def _strong(self, found: Retrieval) -> list[int]:
+        """Which of the two best passages reach both answer thresholds."""
+        t = self.tuning
+        return [
+            i
+            for i, p in enumerate(found.passages[:2])
+            if p.score >= t.answer_min_score and p.best_sentence >= t.answer_min_sentence
+        ]
+
+    def _answering(self, found: Retrieval) -> int:
+        return next(iter(self._strong(found)), 0)
 
     def _found(
         self,
@@ -299,15 +319,10 @@ class Retriever:
         amount: AmountAsked | None = None,
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
-        t = self.tuning
-        strong = [
-            p
-            for p in found.passages[:2]
-            if p.score >= t.answer_min_score and p.best_sentence >= t.answer_min_sentence
-        ]
+        strong = self._strong(found)
         if not strong:
             return "low_score"
-        doc = strong[0].passage.doc_id
+        doc = found.passages[strong[0]].passage.doc_id
         if unknown := self._unknown_term(query, doc, unknown_words_are_rare):
             return f"unknown_term:{unknown}"
         if alternatives and not any(self._names_or_near(doc, word) for word in alternatives):
@@ -458,4 +473,5 @@ class Retriever:
             found.answerable,
             found.reason,
             found.query_vector,
+            found.answering,
         )

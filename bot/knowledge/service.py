@@ -71,13 +71,13 @@ class KnowledgeService:
         self, intent: str, retrieval: Retrieval, margin: float = SCRIPTED_MARGIN
     ) -> bool:
         """Whether a vetted sentence answers the question better than the scripted reply
-        of ``intent`` would: retrieval found an answer, and its best sentence resembles
-        the question more closely than any of the intent's own training examples do,
-        give or take ``margin``."""
+        of ``intent`` would: retrieval found an answer, and the answering passage's best
+        sentence resembles the question more closely than any of the intent's own
+        training examples do, give or take ``margin``."""
         if not retrieval.answerable or not retrieval.passages or retrieval.query_vector is None:
             return False
         resemblance = self.examples.resemblance(retrieval.query_vector, intent)
-        return retrieval.passages[0].best_sentence - resemblance > margin
+        return retrieval.answer_sentence - resemblance > margin
 
     async def ask(
         self,

@@ -227,6 +227,9 @@ def test_a_strong_second_passage_answers_when_the_first_only_shares_words(
     found = retriever.search("ayushman card pe kitne tak ka ilaaj cover hota hai", "hinglish")
     assert found.answerable, found.reason
     assert "Rs 5 lakh" in found.candidates[0].text
+    # the router weighs the answering passage's sentence against a scripted reply
+    assert found.answering == 1
+    assert found.answer_sentence == found.passages[1].best_sentence
 
 
 def test_a_hindi_question_naming_something_the_documents_lack_is_declined(
