@@ -43,6 +43,7 @@ class AmountWords(BaseModel):
     asking_what: tuple[str, ...]
     asking_time: tuple[str, ...]
     units: dict[str, tuple[str, ...]]
+    also_given_in: dict[str, tuple[str, ...]]
     amount_words: str
     number_names: tuple[str, ...]
     every_words: tuple[str, ...]
@@ -101,7 +102,13 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
         asking_time=re.compile(rf"{_BEFORE}(?:{_any(words.asking_time)}){_AFTER}", flags),
         unit={
             name: re.compile(rf"{_BEFORE}(?:{forms}){_AFTER}", flags)
-            for name, forms in {**units, TIME: "|".join(units.values())}.items()
+            for name, forms in {
+                **{
+                    name: "|".join([forms, *(units[u] for u in words.also_given_in.get(name, ()))])
+                    for name, forms in units.items()
+                },
+                TIME: "|".join(units.values()),
+            }.items()
         },
         amount=re.compile(
             rf"{_BEFORE}(?:{_any(words.amount_words.split())}"

@@ -65,6 +65,8 @@ def test_how_long_prefers_a_length_of_time_without_requiring_one(question: str) 
         ("Registration for a first visit is free.", AmountAsked()),
         ("The TB course lasts six months.", AmountAsked("month")),
         ("Crocin can take up to an hour to work.", AmountAsked("hour")),
+        # seconds and minutes are mixed up: "how many minutes should i scrub my hands"
+        ("Hands should be scrubbed for at least 20 seconds.", AmountAsked("minute")),
     ],
 )
 def test_sentences_that_give_the_amount_count(sentence: str, asked: AmountAsked) -> None:
@@ -76,6 +78,7 @@ def test_sentences_that_give_the_amount_count(sentence: str, asked: AmountAsked)
     [
         # minutes do not answer "how many days"
         ("Hold a burn under cool running water for 20 minutes.", AmountAsked("day")),
+        ("Give one spoonful every 1 to 2 minutes.", AmountAsked("hour")),
         # "every floor" is a place, not how often
         ("Accessible toilets are available on every floor.", AmountAsked()),
         ("Ultrasound scans check how the baby is growing.", AmountAsked()),

@@ -278,6 +278,8 @@ def test_an_amount_no_sentence_gives_is_declined(
     [
         ("how many days does dengue fever last", "en"),
         ("how many people can visit a ward patient at once", "en"),
+        # the page says "at least 20 seconds"
+        ("how many minutes should i wash my hands", "en"),
         ("kitne din me biopsy report aati hai", "hinglish"),
         ("बना हुआ ओआरएस कितने घंटे तक दे सकते हैं", "hi"),
     ],
