@@ -109,6 +109,11 @@ def test_a_question_naming_something_the_documents_lack_is_declined(
         ("how do i consult the doctor on a video call", "en", "ops-teleconsultation"),
         ("do i keep taking the malaria tablets once the fever is gone", "en", "malaria"),
         ("discharge kis time tak hota hai", "hinglish", "ops-admission-discharge"),
+        # "log" (people) and "mil" (meet) are Hinglish, not the English "log" and "mil"
+        ("ICU me ek baar me kitne log mil sakte hai", "hinglish", "ops-visiting-rules"),
+        # हाथ is the hand as well as the arm; धोने is washing, जले burnt
+        ("हाथ कितने सेकंड तक धोने चाहिए", "hi", "hand-hygiene-infection-prevention"),
+        ("जले हुए हिस्से को कितने मिनट पानी में रखें", "hi", "burns-first-aid"),
         ("my nose is runny, will antibiotics help", "en", "cough-cold-sore-throat"),
         ("should i gargle after my preventer inhaler", "en", "asthma-inhalers"),
         ("cut my hand on a rusty blade, is tetanus needed", "en", "vaccination-adults"),
