@@ -6,8 +6,9 @@ Extractive (default): the candidates are shown as numbered sentences and the
 model returns grammar-constrained JSON ids; the reply quotes those sentences
 verbatim, in document order, with the citation, together with retrieval's
 two best-ranked sentences (the model chooses from the others); a question
-that asks for an amount gets a sentence that gives it, or is declined
-(bot/knowledge/amounts.py). A Hindi sentence is shown to the model as its
+that asks for an amount gets a sentence that gives it, and one about eating
+a named food a sentence that names it, or is declined
+(bot/knowledge/amounts.py, bot/knowledge/foods.py). A Hindi sentence is shown to the model as its
 aligned English one (under half the tokens) and quoted in Hindi. Whether to
 answer at all was already decided by retrieval (bot/knowledge/retriever.py): measured,
 the model never says "none".
@@ -28,6 +29,7 @@ from langchain_core.messages import BaseMessage
 
 from bot.content import Content
 from bot.knowledge.amounts import asked_amount, gives_amount
+from bot.knowledge.foods import answers_food, asked_foods
 from bot.knowledge.grounding import AnswerJob, AnswerMode, CandidateSentence, KnowledgeAnswer
 from bot.knowledge.prompts import chat_prompt, prompt_text
 from bot.knowledge.verifier import verify
@@ -78,6 +80,35 @@ def _giving_amount(job: AnswerJob, quoted: list[CandidateSentence]) -> list[Cand
     return [] if asked.required else quoted
 
 
+def _naming_foods(job: AnswerJob, quoted: list[CandidateSentence]) -> list[CandidateSentence]:
+    """``quoted``, made to name each food the question asks about (bot/knowledge/foods.py):
+    the best-ranked candidate that names it replaces the model's pick, and
+    with no such candidate nothing is quoted and the question is declined."""
+    needed: list[CandidateSentence] = []
+    for asked in asked_foods(job.question):
+        if any(answers_food(c.shown, asked) for c in quoted):
+            continue
+        naming = next((c for c in job.candidates if answers_food(c.shown, asked)), None)
+        if naming is None:
+            return []
+        needed.append(naming)
+    if not needed:
+        return quoted
+    return list(dict.fromkeys([*quoted[:RETRIEVAL_QUOTED], *needed]))[:MAX_QUOTED]
+
+
+def _answering(
+    job: AnswerJob, quoted: list[CandidateSentence]
+) -> tuple[list[CandidateSentence], str]:
+    """``quoted``, made to give what the question asks for by name (an amount, a
+    food), or nothing and why, when no candidate gives it."""
+    quoted = _giving_amount(job, quoted)
+    if not quoted:
+        return [], "no_amount"
+    quoted = _naming_foods(job, quoted)
+    return (quoted, "") if quoted else ([], "unnamed_food")
+
+
 class Answerer:
     """Turns an :class:`AnswerJob` into a :class:`KnowledgeAnswer` with one model."""
 
@@ -99,9 +130,10 @@ class Answerer:
                 return drafted.model_copy(update={"seconds": time.perf_counter() - started})
             rejected = drafted
         chosen, generation = self._choose(job)
-        if not chosen:
+        chosen, missing = _answering(job, chosen)
+        if missing:
             return self.refusal(job).model_copy(
-                update={"rejected": ("no_amount",), "seconds": time.perf_counter() - started}
+                update={"rejected": (missing,), "seconds": time.perf_counter() - started}
             )
         result = self._quote(job, chosen, generation, emit)
         if rejected:
@@ -112,9 +144,9 @@ class Answerer:
         """Retrieval's best vetted sentence alone, for when the model fails on a job."""
         if not job.candidates:
             return self.refusal(job)
-        best = _giving_amount(job, [job.candidates[0]])
-        if not best:
-            return self.refusal(job).model_copy(update={"rejected": ("no_amount",)})
+        best, missing = _answering(job, [job.candidates[0]])
+        if missing:
+            return self.refusal(job).model_copy(update={"rejected": (missing,)})
         quoted = self._quote(job, best, NOTHING_GENERATED, None)
         return quoted.model_copy(update={"path": "retrieval_only"}) if quoted.answered else quoted
 
@@ -135,7 +167,7 @@ class Answerer:
         first = list(job.candidates[:RETRIEVAL_QUOTED])
         offered = job.candidates[RETRIEVAL_QUOTED:]
         if not offered:
-            return _giving_amount(job, first), NOTHING_GENERATED
+            return first, NOTHING_GENERATED
         messages, grammar = extractive_prompt(job)
         generation = self.model.generate(messages, max_tokens=24, grammar=grammar)
         chosen: list[CandidateSentence] = []
@@ -148,7 +180,7 @@ class Answerer:
                 candidate = offered[n - 1]
                 if candidate not in chosen:
                     chosen.append(candidate)
-        return _giving_amount(job, [*first, *chosen][:MAX_QUOTED]), generation
+        return [*first, *chosen][:MAX_QUOTED], generation
 
     def _quote(
         self,

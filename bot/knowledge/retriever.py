@@ -9,13 +9,19 @@ asked yes/no it cannot tell an answering passage from a merely related one
   score and for its best sentence's similarity (the first such passage is the
   answering one: a passage that only shares the question's words can rank
   above the one whose sentence answers it), and
+* a question about adults is not answered from a page written for newborns or
+  children ("बड़ों को पीलिया": newborn jaundice advice is wrong for an adult), and
 * the question names nothing specific that the answering document lacks: a
   rare word ("MRI", "dialysis", "thyroid") with no near-synonym in that
   document means the knowledge base is about the topic but not this question.
   Relatives ("my nephew"), SMS contractions and everyday verbs never count, and
 * a question that asks for an amount ("how many hours", "kitne din") has a
-  candidate sentence that gives one, in the unit asked for
-  (bot/knowledge/amounts.py).
+  candidate sentence that gives one, in the unit asked for, from a document
+  that names the question's rare words (bot/knowledge/amounts.py): "how many
+  doses of rabies vaccine" is not answered by the doses of the MR vaccine, and
+* a question about eating or drinking a named food ("sugar patient chawal kha
+  sakta hai") has a candidate sentence that names the food, and the medicine
+  if it names one ("alcohol after ibuprofen") (bot/knowledge/foods.py).
 
 Questions are matched in their own language. English and Hinglish go against
 the English documents (Hinglish through the glossary). Hindi is scored through
@@ -43,9 +49,12 @@ from pydantic import BaseModel, ConfigDict
 from bot.config import ROOT
 from bot.knowledge.amounts import AmountAsked, asked_amount, gives_amount
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
+from bot.knowledge.foods import FoodAsked, answers_food, asked_foods
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
 from bot.knowledge.terms import (
+    adult_words,
+    child_words,
     generic_words,
     has_devanagari,
     medicine_names,
@@ -128,7 +137,8 @@ class Retrieval:
     candidates: tuple[Candidate, ...]
     answerable: bool
     # why not answerable: "low_score", "unknown_term:<word>",
-    # "unanswered_choice:<word>/<word>", "no_amount:<unit>", "empty"
+    # "unanswered_choice:<word>/<word>", "no_amount:<unit>", "unnamed_food:<food>",
+    # "other_population:adult", "empty"
     reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
@@ -149,6 +159,18 @@ def _is_term(word: str) -> bool:
     """A word that can name a topic: three characters or more, with a letter ("hba1c"
     yes; "s" of "brother's", "r" and "hw" of SMS spelling, and plain numbers no)."""
     return len(word) >= 3 and any(ch.isalpha() for ch in word)
+
+
+def _about_adults(query: str) -> bool:
+    """Whether a question is about adults, and names no child."""
+    words = set(tokens(query))
+    return bool(words & adult_words()) and not words & child_words()
+
+
+def _for_children(passage: Passage) -> bool:
+    """Whether a page is written for newborns or children: its title names them, not adults."""
+    words = set(tokens(passage.title))
+    return bool(words & child_words()) and not words & adult_words()
 
 
 def _bm25(index: KnowledgeIndex, rows: list[int]) -> BM25Retriever | None:
@@ -223,6 +245,7 @@ class Retriever:
             hindi=question if hindi else None,
             alternatives=self._alternatives(question),
             amount=asked_amount(question),
+            foods=asked_foods(question),
         )
         return self._in_hindi(found) if hindi else found
 
@@ -234,6 +257,7 @@ class Retriever:
         hindi: str | None,
         alternatives: tuple[str, ...] = (),
         amount: AmountAsked | None = None,
+        foods: tuple[FoodAsked, ...] = (),
     ) -> Retrieval:
         if self.bm25 is None:
             return Retrieval((), (), False, "empty")
@@ -254,7 +278,8 @@ class Retriever:
         order = [int(k) for k in np.argsort(-fused)]
         sentence_cosine = self.index.sentence_vectors @ q
         found = self._found(order[: t.passages], fused, sentence_cosine, query, q)
-        reason = self._reason(found, query, unknown_words_are_rare, alternatives, amount)
+        asks = (alternatives, amount, foods)
+        reason = self._reason(found, query, unknown_words_are_rare, *asks)
         if reason.startswith("unknown_term:"):
             # The rare word may be the topic of a document ranked lower: in "who can
             # I see at Sunrise hospital about my anxiety" the hospital's name pulls
@@ -263,7 +288,7 @@ class Retriever:
             covering = self._covering(order, query, unknown_words_are_rare)
             if covering:
                 rescued = self._found(covering[: t.passages], fused, sentence_cosine, query, q)
-                if not self._reason(rescued, query, unknown_words_are_rare, alternatives, amount):
+                if not self._reason(rescued, query, unknown_words_are_rare, *asks):
                     return replace(rescued, answering=self._answering(rescued))
         answering = self._answering(found)
         return replace(found, answerable=not reason, reason=reason, answering=answering)
@@ -317,22 +342,27 @@ class Retriever:
         unknown_words_are_rare: bool,
         alternatives: tuple[str, ...] = (),
         amount: AmountAsked | None = None,
+        foods: tuple[FoodAsked, ...] = (),
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
         strong = self._strong(found)
         if not strong:
             return "low_score"
-        doc = found.passages[strong[0]].passage.doc_id
+        answering = found.passages[strong[0]].passage
+        doc = answering.doc_id
         if unknown := self._unknown_term(query, doc, unknown_words_are_rare):
             return f"unknown_term:{unknown}"
+        if _about_adults(query) and _for_children(answering):
+            return "other_population:adult"
         if alternatives and not any(self._names_or_near(doc, word) for word in alternatives):
             return f"unanswered_choice:{'/'.join(alternatives)}"
-        if (
-            amount
-            and amount.required
-            and not any(gives_amount(c.text, amount) for c in found.candidates)
-        ):
-            return f"no_amount:{amount.name}"
+        if amount and amount.required:
+            giving = {c.passage.doc_id for c in found.candidates if gives_amount(c.text, amount)}
+            if all(self._unknown_term(query, d, unknown_words_are_rare) for d in giving):
+                return f"no_amount:{amount.name}"
+        for asked in foods:
+            if not any(answers_food(c.text, asked) for c in found.candidates):
+                return f"unnamed_food:{asked.food}"
         return ""
 
     def _names(self, doc_id: str, word: str) -> bool:

@@ -40,6 +40,23 @@ def generic_words() -> frozenset[str]:
     return frozenset(str(raw.get("generic_words", "")).lower().split())
 
 
+def _word_list(key: str) -> frozenset[str]:
+    raw = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8")) or {}
+    return frozenset(tokens(str(raw.get(key, ""))))
+
+
+@cache
+def adult_words() -> frozenset[str]:
+    """Words (as tokens) that say a question is about adults, from the glossary."""
+    return _word_list("adult_words")
+
+
+@cache
+def child_words() -> frozenset[str]:
+    """Words (as tokens) that say a question or page is about newborns or children."""
+    return _word_list("child_words")
+
+
 MEDICINES_FILE = ROOT / "data" / "knowledge" / "medicines.yaml"
 
 

@@ -214,3 +214,23 @@ def test_how_long_is_answered_with_a_length_of_time_when_one_was_retrieved(
         job.model_copy(update={"candidates": (*first, untimed, timed)})
     )
     assert answer.answered and "24 hours" in answer.text
+
+
+def test_a_food_asked_about_is_quoted_from_lower_down(
+    model: LocalModel, retriever: Retriever
+) -> None:
+    # retrieval's best sentences here do not name coffee; the one that does is
+    # quoted whatever the model picks
+    job = _job(retriever, "is it ok to drink coffee before a fasting blood test", "en")
+    others = [c for c in job.candidates if "coffee" not in c.text.lower()]
+    coffee = next(c for c in job.candidates if "coffee" in c.text.lower())
+    answer = _answerer(model).answer(job.model_copy(update={"candidates": (*others[:3], coffee)}))
+    assert answer.answered and "coffee" in answer.text.lower()
+
+
+def test_a_food_no_candidate_names_is_declined(model: LocalModel, retriever: Retriever) -> None:
+    job = _job(retriever, "is it ok to drink coffee before a fasting blood test", "en")
+    others = tuple(c for c in job.candidates if "coffee" not in c.text.lower())
+    answer = _answerer(model).answer(job.model_copy(update={"candidates": others}))
+    assert not answer.answered and answer.rejected == ("unnamed_food",)
+    assert "vetted information" in answer.text

@@ -43,7 +43,7 @@ def test_the_answering_document_is_in_the_top_three(retriever: Retriever, path: 
 
 
 @pytest.mark.parametrize(
-    ("path", "floor"), [(KNOWLEDGE_SET, 0.80), (HOLDOUT_SET, 0.70)], ids=["public", "holdout"]
+    ("path", "floor"), [(KNOWLEDGE_SET, 0.90), (HOLDOUT_SET, 0.78)], ids=["public", "holdout"]
 )
 def test_unanswerable_questions_are_mostly_declined(
     retriever: Retriever, path: Path, floor: float
@@ -51,7 +51,7 @@ def test_unanswerable_questions_are_mostly_declined(
     cases = [c for c in load_cases(path) if c.expect.answerable is False]
     declined = [not retriever.search(c.text, c.lang).answerable for c in cases]
     # regression guard at the tuned operating point (README: measured figures;
-    # retrieval alone declines 59 of 71 and 22 of 30)
+    # retrieval alone declines 65 of 71 and 24 of 30)
     assert sum(declined) / len(declined) >= floor
 
 
@@ -293,6 +293,74 @@ def test_an_amount_a_sentence_gives_is_answered(
     retriever: Retriever, question: str, language: str
 ) -> None:
     assert retriever.search(question, language).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "food"),
+    [
+        # the diabetes pages never name bananas or rice
+        ("can a diabetic have bananas every day", "en", "banana"),
+        ("मधुमेह में चावल खाना ठीक है क्या", "hi", "rice"),
+        # the flu vaccine page says nothing about eggs
+        ("im allergic to eggs, can i take the flu vaccine", "en", "egg"),
+        # one sentence names alcohol, another ibuprofen: none says whether they mix
+        ("is it safe to drink beer with ibuprofen", "en", "alcohol"),
+    ],
+)
+def test_a_food_no_sentence_names_is_declined(
+    retriever: Retriever, question: str, language: str, food: str
+) -> None:
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason == f"unnamed_food:{food}"
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "answer"),
+    [
+        ("can i drink alcohol while taking metronidazole", "en", "must not be taken with alcohol"),
+        ("chai pi sakte hai kya fasting blood test se pehle", "hinglish", "Tea, coffee"),
+        ("can i give honey to my 6 month old baby", "en", "Honey must never be given"),
+        # a burn from hot tea is a question about the burn
+        ("garam chai se haath jal gaya kya karu", "hinglish", "burn"),
+    ],
+)
+def test_a_food_a_sentence_names_is_answered(
+    retriever: Retriever, question: str, language: str, answer: str
+) -> None:
+    found = retriever.search(question, language)
+    assert found.answerable
+    assert any(answer in c.text for c in found.candidates)
+
+
+def test_an_amount_from_a_page_about_something_else_is_declined(retriever: Retriever) -> None:
+    # the children's schedule gives doses of other vaccines; no page gives rabies doses
+    found = retriever.search("how many doses of rabies vaccine are needed after a dog bite", "en")
+    assert not found.answerable and found.reason == "no_amount:number"
+    assert retriever.search("how many doses of MR vaccine does a child get", "en").answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("adults me piliya ho to kya kare", "hinglish"), ("वयस्कों में पीलिया के लक्षण क्या हैं", "hi")],
+)
+def test_an_adult_question_is_not_answered_from_a_page_for_newborns(
+    retriever: Retriever, question: str, language: str
+) -> None:
+    # the only page on jaundice is about newborns
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason == "other_population:adult"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "when should a newborn with jaundice see a doctor",
+        "how many paracetamol tablets can an adult take in a day",
+        "what vaccines should adults get",
+    ],
+)
+def test_pages_for_the_people_asked_about_answer(retriever: Retriever, question: str) -> None:
+    assert retriever.search(question, "en").answerable
 
 
 def test_an_empty_question_is_declined(retriever: Retriever) -> None:
