@@ -31,6 +31,8 @@ AMOUNTS_FILE = ROOT / "data" / "knowledge" / "amounts.yml"
 _BEFORE = r"(?<![\w\u0900-\u097f])"
 _AFTER = r"(?![\w\u0900-\u097f])"
 TIME = "time"  # any unit of time
+PRICE = "price"
+PRICE_GAP = 6  # words allowed between "how much" and "cost"
 _IN_A_WORD = re.compile(r"(?<=[a-z])[0-9]+", re.IGNORECASE)  # the 1 of "HbA1c"
 
 
@@ -42,6 +44,9 @@ class AmountWords(BaseModel):
     asking: tuple[str, ...]
     asking_what: tuple[str, ...]
     asking_time: tuple[str, ...]
+    asking_price: tuple[str, ...]
+    price_terms: str
+    price: tuple[str, ...]
     units: dict[str, tuple[str, ...]]
     also_given_in: dict[str, tuple[str, ...]]
     amount_words: str
@@ -75,6 +80,7 @@ class _Patterns:
     asking_unit: dict[str, re.Pattern[str]]
     asking: re.Pattern[str]
     asking_time: re.Pattern[str]
+    asking_price: re.Pattern[str]
     unit: dict[str, re.Pattern[str]]
     amount: re.Pattern[str]
     number_names: re.Pattern[str]
@@ -84,6 +90,7 @@ class _Patterns:
 def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
     words = AmountWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     asking = _any(words.asking)
+    price_terms = _any(words.price_terms.split())
     units = {name: _any(list(forms)) for name, forms in words.units.items()}
     time_units = [form for forms in words.units.values() for form in forms]
     every_after = _any([*words.every_times, *time_units])
@@ -100,6 +107,12 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
             flags,
         ),
         asking_time=re.compile(rf"{_BEFORE}(?:{_any(words.asking_time)}){_AFTER}", flags),
+        asking_price=re.compile(
+            rf"{_BEFORE}(?:{_any(words.asking_price)}"
+            rf"|(?:{asking})\s+(?:\S+\s+){{0,{PRICE_GAP}}}(?:{price_terms})"
+            rf"|(?:{price_terms})\s+(?:\S+\s+){{0,2}}(?:{asking})){_AFTER}",
+            flags,
+        ),
         unit={
             name: re.compile(rf"{_BEFORE}(?:{forms}){_AFTER}", flags)
             for name, forms in {
@@ -108,6 +121,7 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
                     for name, forms in units.items()
                 },
                 TIME: "|".join(units.values()),
+                PRICE: _any(words.price),
             }.items()
         },
         amount=re.compile(
@@ -120,6 +134,16 @@ def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
     )
 
 
+@cache
+def price_question_words() -> frozenset[str]:
+    """The words that ask a price ("how much", "cost", "fees", "kharcha"): they name
+    nothing that is priced."""
+    raw = yaml.safe_load(AMOUNTS_FILE.read_text(encoding="utf-8"))
+    words = AmountWords.model_validate(raw)
+    asking = " ".join([*words.asking, *words.asking_price])
+    return frozenset(f"{words.price_terms} {asking}".lower().split())
+
+
 def asked_amount(question: str) -> AmountAsked | None:
     """The amount ``question`` asks for ("kitne ghante" → hours), or None if it asks none.
 
@@ -127,6 +151,8 @@ def asked_amount(question: str) -> AmountAsked | None:
     ("the full course", "until the fever has gone"), so that amount is not required.
     """
     patterns = _patterns()
+    if patterns.asking_price.search(question):
+        return AmountAsked(PRICE)
     for unit, pattern in patterns.asking_unit.items():
         if pattern.search(question):
             return AmountAsked(unit)

@@ -47,7 +47,13 @@ from langchain_core.documents import Document as LcDocument
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
-from bot.knowledge.amounts import AmountAsked, asked_amount, gives_amount
+from bot.knowledge.amounts import (
+    PRICE,
+    AmountAsked,
+    asked_amount,
+    gives_amount,
+    price_question_words,
+)
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
 from bot.knowledge.foods import FoodAsked, answers_food, asked_foods
 from bot.knowledge.index import KnowledgeIndex
@@ -97,6 +103,7 @@ class Tuning(BaseModel):
     term_rare_zipf: float = 3.2
     sentence_keyword_weight: float = 0.2
     choice_everyday_zipf: float = 6.0
+    price_item_min_idf: float = 3.0
 
 
 @cache
@@ -357,13 +364,29 @@ class Retriever:
         if alternatives and not any(self._names_or_near(doc, word) for word in alternatives):
             return f"unanswered_choice:{'/'.join(alternatives)}"
         if amount and amount.required:
-            giving = {c.passage.doc_id for c in found.candidates if gives_amount(c.text, amount)}
-            if all(self._unknown_term(query, d, unknown_words_are_rare) for d in giving):
+            giving = [c for c in found.candidates if gives_amount(c.text, amount)]
+            if amount.unit == PRICE:
+                giving = [c for c in giving if self._names_priced_item(query, c.text)]
+            docs = {c.passage.doc_id for c in giving}
+            if all(self._unknown_term(query, d, unknown_words_are_rare) for d in docs):
                 return f"no_amount:{amount.name}"
         for asked in foods:
             if not any(answers_food(c.text, asked) for c in found.candidates):
                 return f"unnamed_food:{asked.food}"
         return ""
+
+    def _names_priced_item(self, query: str, sentence: str) -> bool:
+        """Whether a sentence that gives a price names what the question asks the price
+        of: one of the question's words that few sentences use ("ICU", "delivery"),
+        other than the price words themselves."""
+        ignored = {stem(w) for w in price_question_words()}
+        floor = self.tuning.price_item_min_idf
+        item = {
+            s
+            for s in map(stem, tokens(query))
+            if s not in ignored and self._idf.get(s, self._unseen_idf) >= floor
+        }
+        return not item or not item.isdisjoint(map(stem, tokens(sentence)))
 
     def _names(self, doc_id: str, word: str) -> bool:
         """Whether the document uses ``word`` in some form ("consult" ~ "consultation")."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.amounts import TIME, AmountAsked, asked_amount, gives_amount
+from bot.knowledge.amounts import PRICE, TIME, AmountAsked, asked_amount, gives_amount
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,31 @@ def test_sentences_that_do_not_give_the_amount_do_not_count(
     sentence: str, asked: AmountAsked
 ) -> None:
     assert not gives_amount(sentence, asked)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how much does an MRI cost at your hospital",
+        "what is the price of the senior citizen checkup",
+        "consultation fees kitni hai",
+        "normal delivery ka package kitne ka hai",
+        "आईसीयू में एक दिन का कितना खर्च आता है?",
+    ],
+)
+def test_a_price_asked_for_is_recognised(question: str) -> None:
+    assert asked_amount(question) == AmountAsked(PRICE)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "gives"),
+    [
+        ("The Basic Health Check-up costs Rs 1,200.", True),
+        ("सनराइज़ कम्युनिटी हॉस्पिटल में ओपीडी परामर्श शुल्क 500 रुपये है।", True),
+        ("Every patient receives a free copy of the discharge summary.", True),
+        # a number that is no price
+        ("ICU visiting time is 5:00 pm to 5:30 pm.", False),
+    ],
+)
+def test_a_price_is_given_in_rupees_or_as_free(sentence: str, gives: bool) -> None:
+    assert gives_amount(sentence, AmountAsked(PRICE)) is gives

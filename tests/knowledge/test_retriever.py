@@ -341,6 +341,35 @@ def test_an_amount_from_a_page_about_something_else_is_declined(retriever: Retri
 
 @pytest.mark.parametrize(
     ("question", "language"),
+    [
+        # the ICU page gives visiting hours, the fees page other prices: neither is this one
+        ("ICU me ek din ka kitna kharcha aata hai", "hinglish"),
+        ("how much does one day in the ICU cost", "en"),
+    ],
+)
+def test_a_price_of_something_else_is_declined(
+    retriever: Retriever, question: str, language: str
+) -> None:
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason == "no_amount:price"
+
+
+@pytest.mark.parametrize(
+    ("question", "price"),
+    [
+        ("how much does the senior citizen checkup cost", "Rs 3,000"),
+        ("what is the price of the diabetes and heart check-up", "Rs 2,500"),
+    ],
+)
+def test_a_price_a_sentence_gives_is_answered(
+    retriever: Retriever, question: str, price: str
+) -> None:
+    found = retriever.search(question, "en")
+    assert found.answerable and any(price in c.text for c in found.candidates)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
     [("adults me piliya ho to kya kare", "hinglish"), ("वयस्कों में पीलिया के लक्षण क्या हैं", "hi")],
 )
 def test_an_adult_question_is_not_answered_from_a_page_for_newborns(
