@@ -29,6 +29,10 @@ from bot.config import ROOT
 from bot.knowledge.terms import medicine_names, stem, to_english, tokens
 
 FOODS_FILE = ROOT / "data" / "knowledge" / "foods.yml"
+# not inside a word, in Latin or Devanagari script
+_BEFORE = r"(?<![\w\u0900-\u097f])"
+_AFTER = r"(?![\w\u0900-\u097f])"
+DIET_GAP = 5  # words allowed between "what" and "eat"
 _WORD = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
 
 
@@ -40,6 +44,10 @@ class FoodWords(BaseModel):
     foods: dict[str, tuple[str, ...]]
     eating: str
     eating_before_food: str
+    diet_question_words: tuple[str, ...]
+    diet_words: str
+    diet_after: tuple[str, ...]
+    eating_in_pages: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +64,8 @@ class _Lexicon:
     naming_stems: dict[str, frozenset[str]]  # food → stems of the words that name it
     eating: frozenset[str]
     eating_before_food: frozenset[str]
+    diet_question: re.Pattern[str]
+    eating_in_pages: frozenset[str]
 
 
 @cache
@@ -68,6 +78,19 @@ def _lexicon(path: Path = FOODS_FILE) -> _Lexicon:
         },
         eating=frozenset(words.eating.lower().split()),
         eating_before_food=frozenset(words.eating_before_food.lower().split()),
+        diet_question=_diet_question(words),
+        eating_in_pages=frozenset(words.eating_in_pages.lower().split()),
+    )
+
+
+def _diet_question(words: FoodWords) -> re.Pattern[str]:
+    asking = "|".join(map(re.escape, words.diet_question_words))
+    diet = "|".join(map(re.escape, words.diet_words.split()))
+    after = "|".join(map(re.escape, words.diet_after))
+    return re.compile(
+        rf"{_BEFORE}(?:(?:{asking})\s+(?:\S+\s+){{0,{DIET_GAP}}}(?:{diet})"
+        rf"|(?:{diet})\s+(?:{after})\s+(?:{asking})){_AFTER}",
+        re.IGNORECASE,
     )
 
 
@@ -110,3 +133,13 @@ def answers_food(sentence: str, asked: FoodAsked) -> bool:
     if _lexicon().naming_stems[asked.food].isdisjoint(map(stem, content)):
         return False
     return not asked.medicines or any(m in content for m in asked.medicines)
+
+
+def asks_diet(question: str) -> bool:
+    """Whether ``question`` asks what to eat ("TB me kya khaye", "what should I eat")."""
+    return bool(_lexicon().diet_question.search(question))
+
+
+def eating_words() -> frozenset[str]:
+    """The words by which a page speaks of eating or drinking."""
+    return _lexicon().eating_in_pages

@@ -21,7 +21,9 @@ asked yes/no it cannot tell an answering passage from a merely related one
   doses of rabies vaccine" is not answered by the doses of the MR vaccine, and
 * a question about eating or drinking a named food ("sugar patient chawal kha
   sakta hai") has a candidate sentence that names the food, and the medicine
-  if it names one ("alcohol after ibuprofen") (bot/knowledge/foods.py).
+  if it names one ("alcohol after ibuprofen"), and one that asks what to eat
+  ("TB me kya khaye") is answered only from a page that speaks of eating at
+  all (bot/knowledge/foods.py).
 
 Questions are matched in their own language. English and Hinglish go against
 the English documents (Hinglish through the glossary). Hindi is scored through
@@ -55,7 +57,7 @@ from bot.knowledge.amounts import (
     price_question_words,
 )
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
-from bot.knowledge.foods import FoodAsked, answers_food, asked_foods
+from bot.knowledge.foods import FoodAsked, answers_food, asked_foods, asks_diet, eating_words
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
 from bot.knowledge.terms import (
@@ -145,7 +147,7 @@ class Retrieval:
     answerable: bool
     # why not answerable: "low_score", "unknown_term:<word>",
     # "unanswered_choice:<word>/<word>", "no_amount:<unit>", "unnamed_food:<food>",
-    # "other_population:adult", "empty"
+    # "other_population:adult", "no_diet_advice", "empty"
     reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
@@ -253,6 +255,7 @@ class Retriever:
             alternatives=self._alternatives(question),
             amount=asked_amount(question),
             foods=asked_foods(question),
+            diet=asks_diet(question),
         )
         return self._in_hindi(found) if hindi else found
 
@@ -265,6 +268,7 @@ class Retriever:
         alternatives: tuple[str, ...] = (),
         amount: AmountAsked | None = None,
         foods: tuple[FoodAsked, ...] = (),
+        diet: bool = False,
     ) -> Retrieval:
         if self.bm25 is None:
             return Retrieval((), (), False, "empty")
@@ -285,7 +289,7 @@ class Retriever:
         order = [int(k) for k in np.argsort(-fused)]
         sentence_cosine = self.index.sentence_vectors @ q
         found = self._found(order[: t.passages], fused, sentence_cosine, query, q)
-        asks = (alternatives, amount, foods)
+        asks = (alternatives, amount, foods, diet)
         reason = self._reason(found, query, unknown_words_are_rare, *asks)
         if reason.startswith("unknown_term:"):
             # The rare word may be the topic of a document ranked lower: in "who can
@@ -350,6 +354,7 @@ class Retriever:
         alternatives: tuple[str, ...] = (),
         amount: AmountAsked | None = None,
         foods: tuple[FoodAsked, ...] = (),
+        diet: bool = False,
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
         strong = self._strong(found)
@@ -373,6 +378,8 @@ class Retriever:
         for asked in foods:
             if not any(answers_food(c.text, asked) for c in found.candidates):
                 return f"unnamed_food:{asked.food}"
+        if diet and self._doc_words.get(doc, set()).isdisjoint(eating_words()):
+            return "no_diet_advice"
         return ""
 
     def _names_priced_item(self, query: str, sentence: str) -> bool:

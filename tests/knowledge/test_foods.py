@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge.foods import FoodAsked, answers_food, asked_foods
+from bot.knowledge.foods import FoodAsked, answers_food, asked_foods, asks_diet
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,20 @@ def test_a_sentence_answers_a_food_question_only_by_naming_the_food(
     sentence: str, asked: FoodAsked, answers: bool
 ) -> None:
     assert answers_food(sentence, asked) is answers
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("what should a tb patient eat", True),
+        ("typhoid me kya khana chahiye", True),
+        ("TB ke mareez ko khane me kya dena chahiye", True),
+        ("पीलिया में क्या खाना चाहिए?", True),
+        # yes/no questions about a food or a medicine ask no diet
+        ("sugar patient chawal kha sakta hai kya", False),
+        ("paracetamol khali pet kha sakte hai kya", False),
+        ("can i eat before a blood test", False),
+    ],
+)
+def test_a_question_about_what_to_eat_is_recognised(question: str, asks: bool) -> None:
+    assert asks_diet(question) is asks

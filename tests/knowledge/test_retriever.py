@@ -354,6 +354,16 @@ def test_a_price_of_something_else_is_declined(
     assert not found.answerable and found.reason == "no_amount:price"
 
 
+def test_what_to_eat_is_not_answered_from_a_page_that_never_speaks_of_food(
+    retriever: Retriever,
+) -> None:
+    found = retriever.search("what should a tb patient eat", "en")
+    assert not found.answerable and found.reason == "no_diet_advice"
+    # the diabetes and fever pages do speak of diet and fluids
+    assert retriever.search("what should i eat with diabetes", "en").answerable
+    assert retriever.search("bukhar me kya khana chahiye", "hinglish").answerable
+
+
 @pytest.mark.parametrize(
     ("question", "price"),
     [
