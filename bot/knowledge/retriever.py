@@ -23,7 +23,9 @@ asked yes/no it cannot tell an answering passage from a merely related one
   sakta hai") has a candidate sentence that names the food, and the medicine
   if it names one ("alcohol after ibuprofen"), and one that asks what to eat
   ("TB me kya khaye") is answered only from a page that speaks of eating at
-  all (bot/knowledge/foods.py).
+  all (bot/knowledge/foods.py), and
+* a question that names a hospital facility ("blood bank", "wifi") has a
+  candidate sentence that names it (bot/knowledge/facilities.py).
 
 Questions are matched in their own language. English and Hinglish go against
 the English documents (Hinglish through the glossary). Hindi is scored through
@@ -57,6 +59,7 @@ from bot.knowledge.amounts import (
     price_question_words,
 )
 from bot.knowledge.embedder import MiniLMEmbedder, Vectors
+from bot.knowledge.facilities import asked_facilities, names_facility
 from bot.knowledge.foods import FoodAsked, answers_food, asked_foods, asks_diet, eating_words
 from bot.knowledge.index import KnowledgeIndex
 from bot.knowledge.passages import Passage
@@ -147,7 +150,7 @@ class Retrieval:
     answerable: bool
     # why not answerable: "low_score", "unknown_term:<word>",
     # "unanswered_choice:<word>/<word>", "no_amount:<unit>", "unnamed_food:<food>",
-    # "other_population:adult", "no_diet_advice", "empty"
+    # "other_population:adult", "no_diet_advice", "unnamed_facility:<name>", "empty"
     reason: str = ""
     # the question as retrieval embedded it (its English words), reused by the router
     query_vector: Vectors | None = field(default=None, compare=False, repr=False)
@@ -256,6 +259,7 @@ class Retriever:
             amount=asked_amount(question),
             foods=asked_foods(question),
             diet=asks_diet(question),
+            facilities=asked_facilities(question),
         )
         return self._in_hindi(found) if hindi else found
 
@@ -269,6 +273,7 @@ class Retriever:
         amount: AmountAsked | None = None,
         foods: tuple[FoodAsked, ...] = (),
         diet: bool = False,
+        facilities: tuple[str, ...] = (),
     ) -> Retrieval:
         if self.bm25 is None:
             return Retrieval((), (), False, "empty")
@@ -289,7 +294,7 @@ class Retriever:
         order = [int(k) for k in np.argsort(-fused)]
         sentence_cosine = self.index.sentence_vectors @ q
         found = self._found(order[: t.passages], fused, sentence_cosine, query, q)
-        asks = (alternatives, amount, foods, diet)
+        asks = (alternatives, amount, foods, diet, facilities)
         reason = self._reason(found, query, unknown_words_are_rare, *asks)
         if reason.startswith("unknown_term:"):
             # The rare word may be the topic of a document ranked lower: in "who can
@@ -355,6 +360,7 @@ class Retriever:
         amount: AmountAsked | None = None,
         foods: tuple[FoodAsked, ...] = (),
         diet: bool = False,
+        facilities: tuple[str, ...] = (),
     ) -> str:
         """Why ``found`` does not answer the question ("" when it does)."""
         strong = self._strong(found)
@@ -380,6 +386,9 @@ class Retriever:
                 return f"unnamed_food:{asked.food}"
         if diet and self._doc_words.get(doc, set()).isdisjoint(eating_words()):
             return "no_diet_advice"
+        for facility in facilities:
+            if not any(names_facility(c.text, facility) for c in found.candidates):
+                return f"unnamed_facility:{facility}"
         return ""
 
     def _names_priced_item(self, query: str, sentence: str) -> bool:

@@ -43,7 +43,7 @@ def test_the_answering_document_is_in_the_top_three(retriever: Retriever, path: 
 
 
 @pytest.mark.parametrize(
-    ("path", "floor"), [(KNOWLEDGE_SET, 0.90), (HOLDOUT_SET, 0.78)], ids=["public", "holdout"]
+    ("path", "floor"), [(KNOWLEDGE_SET, 0.92), (HOLDOUT_SET, 0.90)], ids=["public", "holdout"]
 )
 def test_unanswerable_questions_are_mostly_declined(
     retriever: Retriever, path: Path, floor: float
@@ -51,7 +51,7 @@ def test_unanswerable_questions_are_mostly_declined(
     cases = [c for c in load_cases(path) if c.expect.answerable is False]
     declined = [not retriever.search(c.text, c.lang).answerable for c in cases]
     # regression guard at the tuned operating point (README: measured figures;
-    # retrieval alone declines 65 of 71 and 24 of 30)
+    # retrieval alone declines 67 of 71 and 29 of 30)
     assert sum(declined) / len(declined) >= floor
 
 
@@ -352,6 +352,26 @@ def test_a_price_of_something_else_is_declined(
 ) -> None:
     found = retriever.search(question, language)
     assert not found.answerable and found.reason == "no_amount:price"
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "facility"),
+    [
+        # the lab page is about blood, not a blood bank
+        ("do you have a blood bank for surgery patients", "en", "blood bank"),
+        ("ward me attendant ke liye wifi hai kya", "hinglish", "wifi"),
+    ],
+)
+def test_a_facility_no_sentence_names_is_declined(
+    retriever: Retriever, question: str, language: str, facility: str
+) -> None:
+    found = retriever.search(question, language)
+    assert not found.answerable and found.reason == f"unnamed_facility:{facility}"
+
+
+def test_a_facility_a_sentence_names_is_answered(retriever: Retriever) -> None:
+    found = retriever.search("can i get a wheelchair at the entrance for my grandmother", "en")
+    assert found.answerable and any("wheelchair" in c.text.lower() for c in found.candidates)
 
 
 def test_what_to_eat_is_not_answered_from_a_page_that_never_speaks_of_food(
