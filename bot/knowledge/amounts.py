@@ -25,11 +25,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
 from bot.knowledge.facts import find_facts
+from bot.knowledge.terms import WORD_END, WORD_START, alternation, whole_words
 
 AMOUNTS_FILE = ROOT / "data" / "knowledge" / "amounts.yml"
-# not inside a word, in Latin or Devanagari script
-_BEFORE = r"(?<![\w\u0900-\u097f])"
-_AFTER = r"(?![\w\u0900-\u097f])"
 TIME = "time"  # any unit of time
 PRICE = "price"
 PRICE_GAP = 6  # words allowed between "how much" and "cost"
@@ -69,12 +67,6 @@ class AmountAsked:
         return self.unit or "number"
 
 
-def _any(words: tuple[str, ...] | list[str]) -> str:
-    """An alternation of whole words or phrases, longest first."""
-    ordered = sorted(words, key=len, reverse=True)
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
-
-
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     asking_unit: dict[str, re.Pattern[str]]
@@ -89,48 +81,49 @@ class _Patterns:
 @cache
 def _patterns(path: Path = AMOUNTS_FILE) -> _Patterns:
     words = AmountWords.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    asking = _any(words.asking)
-    price_terms = _any(words.price_terms.split())
-    units = {name: _any(list(forms)) for name, forms in words.units.items()}
+    asking = alternation(words.asking)
+    price_terms = alternation(words.price_terms.split())
+    units = {name: alternation(list(forms)) for name, forms in words.units.items()}
     time_units = [form for forms in words.units.values() for form in forms]
-    every_after = _any([*words.every_times, *time_units])
+    every_after = alternation([*words.every_times, *time_units])
     flags = re.IGNORECASE
     return _Patterns(
         asking_unit={
             name: re.compile(
-                rf"{_BEFORE}(?:{asking})\s+(?:more\s+|zyada\s+|ज़्यादा\s+)?(?:{forms}){_AFTER}", flags
+                rf"{WORD_START}(?:{asking})\s+(?:more\s+|zyada\s+|ज़्यादा\s+)?(?:{forms}){WORD_END}",
+                flags,
             )
             for name, forms in units.items()
         },
         asking=re.compile(
-            rf"{_BEFORE}(?:(?:{asking})|what\s+(?:\w+\s+){{0,2}}(?:{_any(words.asking_what)})){_AFTER}",
+            rf"{WORD_START}(?:(?:{asking})|what\s+(?:\w+\s+){{0,2}}(?:{alternation(words.asking_what)})){WORD_END}",
             flags,
         ),
-        asking_time=re.compile(rf"{_BEFORE}(?:{_any(words.asking_time)}){_AFTER}", flags),
+        asking_time=re.compile(whole_words(alternation(words.asking_time)), flags),
         asking_price=re.compile(
-            rf"{_BEFORE}(?:{_any(words.asking_price)}"
+            rf"{WORD_START}(?:{alternation(words.asking_price)}"
             rf"|(?:{asking})\s+(?:\S+\s+){{0,{PRICE_GAP}}}(?:{price_terms})"
-            rf"|(?:{price_terms})\s+(?:\S+\s+){{0,2}}(?:{asking})){_AFTER}",
+            rf"|(?:{price_terms})\s+(?:\S+\s+){{0,2}}(?:{asking})){WORD_END}",
             flags,
         ),
         unit={
-            name: re.compile(rf"{_BEFORE}(?:{forms}){_AFTER}", flags)
+            name: re.compile(whole_words(forms), flags)
             for name, forms in {
                 **{
                     name: "|".join([forms, *(units[u] for u in words.also_given_in.get(name, ()))])
                     for name, forms in units.items()
                 },
                 TIME: "|".join(units.values()),
-                PRICE: _any(words.price),
+                PRICE: alternation(words.price),
             }.items()
         },
         amount=re.compile(
-            rf"{_BEFORE}(?:{_any(words.amount_words.split())}"
-            rf"|(?:{_any(words.every_words)})\s+(?:{every_after})"
-            rf"|(?:a|an)\s+(?:{_any(list(time_units))})){_AFTER}",
+            rf"{WORD_START}(?:{alternation(words.amount_words.split())}"
+            rf"|(?:{alternation(words.every_words)})\s+(?:{every_after})"
+            rf"|(?:a|an)\s+(?:{alternation(list(time_units))})){WORD_END}",
             flags,
         ),
-        number_names=re.compile(rf"{_BEFORE}(?:{_any(words.number_names)}){_AFTER}", flags),
+        number_names=re.compile(whole_words(alternation(words.number_names)), flags),
     )
 
 

@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
+from bot.knowledge.terms import alternation, whole_words
 
 FACILITIES_FILE = ROOT / "data" / "knowledge" / "facilities.yml"
 
@@ -37,12 +38,7 @@ class FacilityNames(BaseModel):
 def _patterns(path: Path = FACILITIES_FILE) -> dict[str, re.Pattern[str]]:
     names = FacilityNames.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     return {
-        facility: re.compile(
-            r"(?<![\w\u0900-\u097f])(?:"
-            + "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in forms)
-            + r")(?![\w\u0900-\u097f])",
-            re.IGNORECASE,
-        )
+        facility: re.compile(whole_words(alternation(forms)), re.IGNORECASE)
         for facility, forms in names.facilities.items()
     }
 

@@ -26,12 +26,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from bot.config import ROOT
-from bot.knowledge.terms import medicine_names, stem, to_english, tokens
+from bot.knowledge.terms import (
+    WORD_END,
+    WORD_START,
+    alternation,
+    medicine_names,
+    stem,
+    to_english,
+    tokens,
+)
 
 FOODS_FILE = ROOT / "data" / "knowledge" / "foods.yml"
-# not inside a word, in Latin or Devanagari script
-_BEFORE = r"(?<![\w\u0900-\u097f])"
-_AFTER = r"(?![\w\u0900-\u097f])"
 DIET_GAP = 5  # words allowed between "what" and "eat"
 _WORD = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
 
@@ -84,12 +89,12 @@ def _lexicon(path: Path = FOODS_FILE) -> _Lexicon:
 
 
 def _diet_question(words: FoodWords) -> re.Pattern[str]:
-    asking = "|".join(map(re.escape, words.diet_question_words))
-    diet = "|".join(map(re.escape, words.diet_words.split()))
-    after = "|".join(map(re.escape, words.diet_after))
+    asking = alternation(words.diet_question_words)
+    diet = alternation(words.diet_words.split())
+    after = alternation(words.diet_after)
     return re.compile(
-        rf"{_BEFORE}(?:(?:{asking})\s+(?:\S+\s+){{0,{DIET_GAP}}}(?:{diet})"
-        rf"|(?:{diet})\s+(?:{after})\s+(?:{asking})){_AFTER}",
+        rf"{WORD_START}(?:(?:{asking})\s+(?:\S+\s+){{0,{DIET_GAP}}}(?:{diet})"
+        rf"|(?:{diet})\s+(?:{after})\s+(?:{asking})){WORD_END}",
         re.IGNORECASE,
     )
 

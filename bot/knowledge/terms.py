@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -21,6 +22,20 @@ from bot.config import ROOT
 GLOSSARY_FILE = ROOT / "data" / "knowledge" / "glossary.yml"
 _TOKEN = re.compile(r"[a-z0-9]+|[\u0900-\u0963\u0966-\u097f]+")
 _DEVANAGARI = re.compile(r"[\u0900-\u097f]")
+# around a whole word or phrase: not inside a word, in Latin or Devanagari script
+WORD_START = r"(?<![\w\u0900-\u097f])"
+WORD_END = r"(?![\w\u0900-\u097f])"
+
+
+def whole_words(alternatives: str) -> str:
+    """A regex matching one of ``alternatives`` as a whole word or phrase."""
+    return rf"{WORD_START}(?:{alternatives}){WORD_END}"
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of words or phrases, longest first, any spacing within."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
 
 
 @cache
